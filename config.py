@@ -1,0 +1,70 @@
+"""Configuration classes, read from the environment.
+
+`create_app()` picks the class named by `ZS_CONFIG` (development, test, production).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("ZS_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'zukunftsstadt.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+
+    # Search: an existing cluster at ELASTICSEARCH_URL, or the local node under instance/.
+    ELASTICSEARCH_URL: str | None = os.environ.get("ELASTICSEARCH_URL")
+    SEARCH_NODE_HOME = Path(os.environ.get("SEARCH_NODE_HOME", INSTANCE_DIR / "search-node"))
+    SEARCH_NODE_PORT = _env_int("SEARCH_NODE_PORT", 9200)
+    SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "zukunftsstadt")
+    SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "2.5"))
+    PAGE_SIZE = 20
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    SESSION_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite'}"
+    )
+    SESSION_COOKIE_SECURE = False
+    SEARCH_NODE_PORT = _env_int("TEST_SEARCH_NODE_PORT", _env_int("SEARCH_NODE_PORT", 9200))
+    SEARCH_INDEX_PREFIX = os.environ.get("TEST_SEARCH_INDEX_PREFIX", f"test{os.getpid()}")
+
+
+class ProductionConfig(Config):
+    """Production refuses to start without a real secret and a real database."""
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}

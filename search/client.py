@@ -1,0 +1,30 @@
+"""Client construction, kept in one place so timeouts and retries are the same everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+
+def make_client(url: str, timeout: float = 2.5) -> Elasticsearch:
+    """A client that fails fast: a slow or stopped node must never hold up a web request."""
+    return Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+
+
+def server_info(client: Elasticsearch) -> dict[str, Any]:
+    """Server version and cluster status.
+
+    Uses the nodes API because the minimal distribution used locally has no `GET /`.
+    """
+    nodes = client.nodes.info(node_id="_all", metric="_none")["nodes"]
+    versions = sorted({n["version"] for n in nodes.values()})
+    flavors = sorted({f"{n.get('build_flavor', '')} {n.get('build_type', '')}".strip()
+                      for n in nodes.values()})
+    health = client.cluster.health()
+    return {
+        "version": ", ".join(versions),
+        "distribution": ", ".join(flavors),
+        "nodes": len(nodes),
+        "cluster_status": health["status"],
+    }

@@ -1,0 +1,110 @@
+"""Search queries over the catalogue alias. User input only reaches `simple_query_string`,
+which never fails on bad syntax."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from .german import clean, expand_query
+
+MAX_QUERY_LENGTH = 500
+
+TEXT_FIELDS = [
+    "title^3",
+    "acronym^4",
+    "fkz^5",
+    "summary",
+    "objectives",
+    "results",
+    "programme_title",
+    "topic_names",
+    "municipality_names^2",
+    "organisation_name",
+]
+HIGHLIGHT_FIELDS = ["title", "summary", "objectives", "results"]
+QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|WHITESPACE|ESCAPE"
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: str
+    title: str
+    score: float | None
+    source: dict[str, Any]
+    highlight: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+
+
+def normalise_query(query: str) -> str:
+    return clean(query).strip()[:MAX_QUERY_LENGTH]
+
+
+def build_query(query: str, filters: dict[str, list[str]] | None = None,
+                public_only: bool = True) -> dict[str, Any]:
+    """The bool query for a user's query string and keyword filters."""
+    must: list[dict[str, Any]] = []
+    text = normalise_query(query)
+    if text:
+        must.append({"simple_query_string": {
+            "query": expand_query(text), "fields": TEXT_FIELDS, "default_operator": "and",
+            "flags": QUERY_FLAGS, "lenient": True,
+        }})
+    filter_clauses: list[dict[str, Any]] = [
+        {"terms": {name: values}} for name, values in (filters or {}).items() if values
+    ]
+    if public_only:
+        filter_clauses.append({"term": {"publication_status": "published"}})
+        filter_clauses.append({"term": {"confidential": False}})
+    return {"bool": {"must": must or [{"match_all": {}}], "filter": filter_clauses}}
+
+
+def search(
+    client: Elasticsearch,
+    alias: str,
+    query: str,
+    *,
+    filters: dict[str, list[str]] | None = None,
+    public_only: bool = True,
+    page: int = 1,
+    size: int = 20,
+) -> SearchResult:
+    text = normalise_query(query)
+    sort: list[Any] = ["_score"] if text else [{"start_date": {"order": "desc"}}, "title.sort"]
+    response = client.search(
+        index=alias,
+        query=build_query(text, filters, public_only),
+        from_=(max(page, 1) - 1) * size,
+        size=size,
+        sort=sort,
+        track_total_hits=True,
+        highlight={
+            "encoder": "html",
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "fields": {
+                name: {"fragment_size": 180, "number_of_fragments": 2}
+                for name in HIGHLIGHT_FIELDS
+            },
+        },
+    )
+    hits = [
+        Hit(
+            kind=h["_source"]["kind"],
+            id=h["_source"]["id"],
+            title=h["_source"]["title"],
+            score=h.get("_score"),
+            source=h["_source"],
+            highlight=h.get("highlight", {}),
+        )
+        for h in response["hits"]["hits"]
+    ]
+    return SearchResult(total=response["hits"]["total"]["value"], hits=hits)

@@ -1,0 +1,54 @@
+"""Zukunftsstadt coordination database: the Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR
+from search.client import make_client
+
+from .extensions import csrf, db, migrate
+
+
+def create_app(config: str | dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` names a configuration class or overrides single settings."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    name = config if isinstance(config, str) else os.environ.get("ZS_CONFIG", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"ZS_CONFIG={name!r} unbekannt; erlaubt: {', '.join(CONFIGS)}")
+    app.config.from_object(CONFIGS[name])
+    if isinstance(config, dict):
+        app.config.update(config)
+    _check_production(app, name)
+    app.config.setdefault("SEARCH_URL", app.config["ELASTICSEARCH_URL"]
+                          or f"http://127.0.0.1:{app.config['SEARCH_NODE_PORT']}")
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    app.extensions["search_client"] = make_client(
+        app.config["SEARCH_URL"], app.config["SEARCH_TIMEOUT"]
+    )
+
+    from . import cli, security, templating
+    from .views import catalogue, errors, main, search
+
+    for blueprint in (main.bp, catalogue.bp, search.bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def _check_production(app: Flask, name: str) -> None:
+    if name != "production":
+        return
+    missing = [k for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not app.config.get(k)]
+    if missing:
+        raise RuntimeError(f"Production needs these environment settings: {', '.join(missing)}")

@@ -1,0 +1,135 @@
+"""Command line: `flask search ...` and `flask catalogue ...`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from elasticsearch import ApiError, TransportError
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from search import node
+
+from .services import dataset, indexing
+
+search_cli = AppGroup("search", help="Suchindex und lokaler Elasticsearch-Knoten.")
+node_cli = AppGroup("node", help="Lokalen Elasticsearch-Knoten starten, stoppen, prüfen.")
+catalogue_cli = AppGroup("catalogue", help="Katalogdaten laden und sichern.")
+search_cli.add_command(node_cli)
+
+
+def node_config() -> node.NodeConfig:
+    return node.NodeConfig(
+        home=Path(current_app.config["SEARCH_NODE_HOME"]),
+        port=int(current_app.config["SEARCH_NODE_PORT"]),
+    )
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+@node_cli.command("start")
+def node_start() -> None:
+    """Lokalen Knoten herunterladen (beim ersten Mal), starten und auf Bereitschaft warten."""
+    if current_app.config["ELASTICSEARCH_URL"]:
+        click.echo(f"ELASTICSEARCH_URL ist gesetzt ({current_app.config['ELASTICSEARCH_URL']}); "
+                   "es wird kein lokaler Knoten gestartet.")
+        return
+    started = time.monotonic()
+    try:
+        url = node.start(node_config(), progress=click.echo)
+    except node.NodeError as exc:
+        _fail(str(exc))
+    click.echo(f"Suchknoten bereit unter {url} ({time.monotonic() - started:.1f} s).")
+
+
+@node_cli.command("stop")
+def node_stop() -> None:
+    """Lokalen Knoten beenden."""
+    was_running = node.stop(node_config())
+    click.echo("Suchknoten beendet." if was_running else "Suchknoten lief nicht.")
+
+
+@node_cli.command("status")
+def node_status() -> None:
+    """Zustand des lokalen Knotens als JSON."""
+    click.echo(json.dumps(node.status(node_config()), indent=2, default=str))
+
+
+@search_cli.command("init")
+def search_init() -> None:
+    """Index und Alias anlegen, falls sie fehlen."""
+    try:
+        click.echo(f"Index bereit: {indexing.ensure_index()}")
+    except (TransportError, ApiError) as exc:
+        _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}")
+
+
+@search_cli.command("rebuild")
+def search_rebuild() -> None:
+    """Neuen Index aus der Datenbank füllen und den Alias atomar umschalten."""
+    total = indexing.count_indexable()
+    started = time.monotonic()
+    try:
+        with click.progressbar(length=total, label="Indexiere Datensätze") as bar:
+            index, errors = indexing.rebuild(progress=bar.update)
+    except (TransportError, ApiError) as exc:
+        _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}")
+    if errors:
+        for doc, error in list(errors.items())[:10]:
+            click.echo(f"  {doc}: {error}", err=True)
+        _fail(f"{len(errors)} Dokumente fehlerhaft; der bisherige Index bleibt aktiv.")
+    click.echo(f"{total} Datensätze in {index} ({time.monotonic() - started:.1f} s); "
+               "Alias umgeschaltet.")
+
+
+@search_cli.command("worker")
+@click.option("--once", is_flag=True, help="Einmal abarbeiten und beenden.")
+@click.option("--interval", default=1.0, show_default=True, help="Sekunden zwischen Durchläufen.")
+def search_worker(once: bool, interval: float) -> None:
+    """Ausstehende Änderungen (Outbox) an den Suchindex senden."""
+    while True:
+        sent, failed = indexing.drain_outbox()
+        if sent or failed:
+            click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
+                       f"{indexing.outbox_size()} ausstehend")
+        if once:
+            return
+        if not sent:
+            time.sleep(interval)
+
+
+@catalogue_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Datensätze als Demodaten kennzeichnen.")
+def catalogue_load(file: Path, demo: bool) -> None:
+    """Katalogdaten aus einer JSON-Datei laden (neu anlegen oder aktualisieren)."""
+    click.echo(f"Lade {file} …")
+    try:
+        counts = dataset.load_file(file, demo=demo, progress=click.echo)
+    except dataset.DatasetError as exc:
+        _fail(f"Nichts geladen: {exc}")
+    click.echo(f"Geladen: {sum(counts.values())} Einträge.")
+
+
+@catalogue_cli.command("dump")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def catalogue_dump(file: Path | None) -> None:
+    """Den ganzen Katalog als JSON schreiben (Datei oder Standardausgabe)."""
+    text = json.dumps(dataset.dump(), ensure_ascii=False, indent=2)
+    if file:
+        file.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Geschrieben: {file}")
+    else:
+        click.echo(text)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(search_cli)
+    app.cli.add_command(catalogue_cli)

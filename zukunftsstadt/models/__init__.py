@@ -1,0 +1,38 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from .base import PUBLICATION_STATUSES, RecordMixin
+from .geography import CITY_TYPES, Municipality, State
+from .journal import AuditEvent, SearchOutbox
+from .organisation import ORGANISATION_KINDS, Organisation
+from .programme import PROGRAMME_KINDS, PROGRAMME_STATUSES, Programme
+from .project import Project, Verbund, verbund_stem
+from .real_world_lab import LAB_PHASES, RealWorldLab
+from .ressort import Ressort
+from .taxonomy import SDG, ResearchPriority, Topic
+from .user import ROLES, User
+
+__all__ = [
+    "CITY_TYPES",
+    "LAB_PHASES",
+    "ORGANISATION_KINDS",
+    "PROGRAMME_KINDS",
+    "PROGRAMME_STATUSES",
+    "PUBLICATION_STATUSES",
+    "ROLES",
+    "SDG",
+    "AuditEvent",
+    "Municipality",
+    "Organisation",
+    "Programme",
+    "Project",
+    "RealWorldLab",
+    "RecordMixin",
+    "ResearchPriority",
+    "Ressort",
+    "SearchOutbox",
+    "State",
+    "Topic",
+    "User",
+    "Verbund",
+    "verbund_stem",
+]

@@ -1,0 +1,36 @@
+"""Ressort: a federal ministry, with its predecessor and validity dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class Ressort(db.Model):
+    __tablename__ = "ressort"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("ressort.id"))
+
+    predecessor: Mapped[Ressort | None] = relationship(
+        remote_side="Ressort.id", back_populates="successors"
+    )
+    successors: Mapped[list[Ressort]] = relationship(back_populates="predecessor")
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None or self.valid_to >= date.today()
+
+    def __str__(self) -> str:
+        return self.code

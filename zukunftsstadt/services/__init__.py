@@ -1,0 +1,1 @@
+"""The one write path: every change to the catalogue goes through these services."""

@@ -1,0 +1,148 @@
+"""Turn catalogue records into the plain documents that `search` stores.
+
+The app owns this mapping; `search` never sees a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..models import (
+    Municipality,
+    Programme,
+    Project,
+    RealWorldLab,
+    ResearchPriority,
+    Ressort,
+    Topic,
+)
+
+Indexable = Programme | Project | RealWorldLab | ResearchPriority
+
+# The kind of each indexed model, as stored in the document and the outbox.
+KINDS: dict[type, str] = {
+    Programme: "programme",
+    Project: "project",
+    RealWorldLab: "lab",
+    ResearchPriority: "priority",
+}
+MODELS: dict[str, type[Indexable]] = {kind: model for model, kind in KINDS.items()}
+
+
+def doc_id(kind: str, record_id: int) -> str:
+    return f"{kind}-{record_id}"
+
+
+def _places(municipalities: Iterable[Municipality]) -> dict[str, Any]:
+    items = list(municipalities)
+    return {
+        "municipalities": [m.ags for m in items],
+        "municipality_names": [m.name for m in items],
+        "states": sorted({m.state.code for m in items}),
+        "city_types": sorted({m.city_type for m in items}),
+    }
+
+
+def _topics(topics: Iterable[Topic]) -> dict[str, Any]:
+    items = list(topics)
+    return {"topics": [t.key for t in items], "topic_names": [t.name for t in items]}
+
+
+def _ressort(ressort: Ressort | None) -> dict[str, Any]:
+    return {"ressort": ressort.code if ressort else None,
+            "ressort_name": ressort.name if ressort else None}
+
+
+def _period(record: Programme | Project | RealWorldLab) -> dict[str, Any]:
+    return {
+        "start_date": record.start_date.isoformat() if record.start_date else None,
+        "end_date": record.end_date.isoformat() if record.end_date else None,
+        "funding_year": record.start_date.year if record.start_date else None,
+    }
+
+
+def _base(record: Indexable, kind: str, title: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "id": str(record.id),
+        "version": record.version,
+        "title": title,
+        "publication_status": record.publication_status,
+        "confidential": False,
+    }
+
+
+def programme_document(p: Programme) -> dict[str, Any]:
+    return {
+        **_base(p, "programme", p.title),
+        **_ressort(p.ressort),
+        **_period(p),
+        "key": p.key,
+        "acronym": p.short_title,
+        "summary": p.description,
+        "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
+        "programme": p.key,
+        "status": p.status,
+        "confidential": p.confidential,
+        "budget_eur": float(p.budget_eur) if p.budget_eur is not None else None,
+    }
+
+
+def project_document(p: Project) -> dict[str, Any]:
+    programme = p.programme
+    return {
+        **_base(p, "project", p.title),
+        **_ressort(p.ressort),
+        **_period(p),
+        **_places(p.municipalities),
+        **_topics(p.topics),
+        "fkz": p.fkz,
+        "acronym": p.acronym,
+        "summary": p.summary,
+        "objectives": p.objectives,
+        "results": p.results,
+        "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
+        "programme": programme.key if programme else None,
+        "programme_title": programme.title if programme else None,
+        "confidential": bool(programme and programme.confidential),
+        "organisation": p.lead_organisation.key if p.lead_organisation else None,
+        "organisation_name": p.lead_organisation.name if p.lead_organisation else None,
+        "verbund": p.verbund.stem if p.verbund else None,
+        "sdgs": [s.number for s in p.sdgs],
+        "research_priorities": [r.key for r in p.research_priorities],
+        "budget_eur": float(p.budget_eur) if p.budget_eur is not None else None,
+    }
+
+
+def lab_document(lab: RealWorldLab) -> dict[str, Any]:
+    return {
+        **_base(lab, "lab", lab.name),
+        **_period(lab),
+        **_places(lab.municipalities),
+        **_topics(lab.topics),
+        "key": lab.key,
+        "summary": lab.description,
+        "phase": lab.phase,
+    }
+
+
+def priority_document(r: ResearchPriority) -> dict[str, Any]:
+    return {
+        **_base(r, "priority", r.title),
+        "key": r.key,
+        "summary": r.description,
+        "research_priorities": [r.key] + ([r.parent.key] if r.parent else []),
+    }
+
+
+_BUILDERS = {
+    "programme": programme_document,
+    "project": project_document,
+    "lab": lab_document,
+    "priority": priority_document,
+}
+
+
+def to_document(record: Indexable) -> dict[str, Any]:
+    return _BUILDERS[KINDS[type(record)]](record)  # type: ignore[operator]

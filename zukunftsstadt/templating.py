@@ -1,0 +1,56 @@
+"""Template filters for German number and date formats."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Flask, request, url_for
+
+from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES
+
+KIND_LABELS = {
+    "programme": "Förderprogramm",
+    "project": "Vorhaben",
+    "lab": "Reallabor",
+    "priority": "Forschungsschwerpunkt",
+}
+
+
+def euro(value: Decimal | float | None) -> str:
+    """1234567.5 -> '1.234.567,50 €'."""
+    if value is None:
+        return "–"
+    text = f"{float(value):,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return f"{text} €"
+
+
+def number(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}".replace(",", ".")
+
+
+def german_date(value: date | str | None) -> str:
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d.%m.%Y")
+
+
+def page_url(page: int) -> str:
+    """The current URL with another page number, every other parameter kept."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(euro=euro, number=number, german_date=german_date)
+    app.jinja_env.globals.update(
+        page_url=page_url,
+        KIND_LABELS=KIND_LABELS,
+        PROGRAMME_STATUSES=PROGRAMME_STATUSES,
+        PUBLICATION_STATUSES=PUBLICATION_STATUSES,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,1 @@
+"""Blueprints: main (start page, health), catalogue (lists, details), search."""

@@ -1,0 +1,34 @@
+"""German error pages; never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
+    403: ("Kein Zugriff", "Für diese Seite fehlen Ihnen die Berechtigungen."),
+    404: ("Seite nicht gefunden",
+          "Diese Seite oder dieser Datensatz existiert nicht oder ist nicht öffentlich."),
+    405: ("Methode nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
+    413: ("Anfrage zu groß", "Die gesendeten Daten überschreiten die zulässige Größe von 2 MB."),
+    429: ("Zu viele Anfragen", "Bitte warten Sie einen Moment und versuchen Sie es erneut."),
+    500: ("Interner Fehler",
+          "Es ist ein unerwarteter Fehler aufgetreten. Ihre Eingaben wurden nicht gespeichert."),
+}
+
+
+def _render(code: int) -> tuple[str, int]:
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[str, int]:
+        return _render(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> tuple[str, int]:
+        app.logger.exception("unhandled error")
+        return _render(500)

@@ -9,6 +9,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch import TransportError as SearchTransportError
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from search import indices
 
@@ -83,13 +84,18 @@ def outbox_size() -> int:
 
 
 def _all_actions() -> Iterator[indices.Action]:
-    for kind, model in MODELS.items():
-        ids = db.session.scalars(select(model.id).order_by(model.id)).all()
-        for start in range(0, len(ids), BATCH_SIZE):
-            chunk = ids[start:start + BATCH_SIZE]
-            for record in db.session.scalars(select(model).where(model.id.in_(chunk))):
-                yield indices.Action(doc_id(kind, record.id), record.version, to_document(record))
-            db.session.expunge_all()
+    """Every indexable row, read in chunks by a session of its own (memory stays flat and the
+    caller's session is left alone)."""
+    with Session(db.engine) as session:
+        for kind, model in MODELS.items():
+            ids = session.scalars(select(model.id).order_by(model.id)).all()
+            for start in range(0, len(ids), BATCH_SIZE):
+                chunk = ids[start:start + BATCH_SIZE]
+                for record in session.scalars(select(model).where(model.id.in_(chunk))):
+                    yield indices.Action(
+                        doc_id(kind, record.id), record.version, to_document(record)
+                    )
+                session.expunge_all()
 
 
 def count_indexable() -> int:

@@ -28,6 +28,43 @@ HIGHLIGHT_FIELDS = ["title", "summary", "objectives", "results"]
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|WHITESPACE|ESCAPE"
 
 
+@dataclass(frozen=True)
+class Access:
+    """What a searcher may see besides published, non-confidential records.
+
+    The app derives it from the user's role; `search` only turns it into a filter.
+    """
+
+    all_drafts: bool = False  # unpublished records of every Ressort (Analyse, Koordination)
+    draft_ressorts: tuple[str, ...] = ()  # Ressorts whose unpublished records are visible
+    all_confidential: bool = False  # confidential programmes of every Ressort (Koordination)
+    confidential_ressorts: tuple[str, ...] = ()  # Ressorts whose confidential ones are visible
+
+
+PUBLIC = Access()
+
+
+def access_filter(access: Access) -> dict[str, Any]:
+    """A filter clause that keeps exactly the documents `access` allows."""
+    public = {"bool": {"filter": [{"term": {"publication_status": "published"}},
+                                  {"term": {"confidential": False}}]}}
+    if access == PUBLIC:
+        return public
+    drafts: dict[str, Any] = (
+        {"match_all": {}} if access.all_drafts
+        else {"bool": {"should": [{"term": {"publication_status": "published"}},
+                                  {"terms": {"ressort": list(access.draft_ressorts)}}],
+                       "minimum_should_match": 1}}
+    )
+    confidential: dict[str, Any] = (
+        {"match_all": {}} if access.all_confidential
+        else {"bool": {"should": [{"term": {"confidential": False}},
+                                  {"terms": {"ressort": list(access.confidential_ressorts)}}],
+                       "minimum_should_match": 1}}
+    )
+    return {"bool": {"filter": [drafts, confidential]}}
+
+
 @dataclass
 class Hit:
     kind: str
@@ -49,7 +86,7 @@ def normalise_query(query: str) -> str:
 
 
 def build_query(query: str, filters: dict[str, list[str]] | None = None,
-                public_only: bool = True) -> dict[str, Any]:
+                access: Access = PUBLIC) -> dict[str, Any]:
     """The bool query for a user's query string and keyword filters."""
     must: list[dict[str, Any]] = []
     text = normalise_query(query)
@@ -61,9 +98,7 @@ def build_query(query: str, filters: dict[str, list[str]] | None = None,
     filter_clauses: list[dict[str, Any]] = [
         {"terms": {name: values}} for name, values in (filters or {}).items() if values
     ]
-    if public_only:
-        filter_clauses.append({"term": {"publication_status": "published"}})
-        filter_clauses.append({"term": {"confidential": False}})
+    filter_clauses.append(access_filter(access))
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filter_clauses}}
 
 
@@ -73,7 +108,7 @@ def search(
     query: str,
     *,
     filters: dict[str, list[str]] | None = None,
-    public_only: bool = True,
+    access: Access = PUBLIC,
     page: int = 1,
     size: int = 20,
 ) -> SearchResult:
@@ -81,7 +116,7 @@ def search(
     sort: list[Any] = ["_score"] if text else [{"start_date": {"order": "desc"}}, "title.sort"]
     response = client.search(
         index=alias,
-        query=build_query(text, filters, public_only),
+        query=build_query(text, filters, access),
         from_=(max(page, 1) - 1) * size,
         size=size,
         sort=sort,

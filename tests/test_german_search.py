@@ -104,7 +104,7 @@ def test_drafts_are_not_found_by_anonymous_search(corpus):
     indexing.client().indices.refresh(index=indexing.alias())
     assert draft.id not in _ids("Hitzeentwurf")
     result = queries.search(indexing.client(), indexing.alias(), "Hitzeentwurf",
-                            public_only=False)
+                            access=queries.Access(all_drafts=True, all_confidential=True))
     assert [int(h.id) for h in result.hits] == [draft.id]
 
 

@@ -13,7 +13,7 @@ from .conftest import reset_index
 
 
 def _titles(query: str) -> list[str]:
-    result = queries.search(indexing.client(), indexing.alias(), query, public_only=False)
+    result = queries.search(indexing.client(), indexing.alias(), query, access=queries.Access(all_drafts=True, all_confidential=True))
     return [hit.title for hit in result.hits]
 
 

@@ -35,9 +35,9 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     )
 
     from . import cli, security, templating
-    from .views import catalogue, errors, main, search
+    from .views import api, catalogue, errors, main, search
 
-    for blueprint in (main.bp, catalogue.bp, search.bp):
+    for blueprint in (main.bp, catalogue.bp, search.bp, api.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)

@@ -13,7 +13,8 @@ from .conftest import reset_index
 
 
 def _titles(query: str) -> list[str]:
-    result = queries.search(indexing.client(), indexing.alias(), query, access=queries.Access(all_drafts=True, all_confidential=True))
+    everything = queries.Access(all_drafts=True, all_confidential=True)
+    result = queries.search(indexing.client(), indexing.alias(), query, access=everything)
     return [hit.title for hit in result.hits]
 
 

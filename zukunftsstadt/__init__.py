@@ -34,11 +34,13 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
         app.config["SEARCH_URL"], app.config["SEARCH_TIMEOUT"]
     )
 
-    from . import cli, security, templating
-    from .views import api, catalogue, errors, main, search
+    from . import auth, cli, security, templating
+    from .views import api, catalogue, editing, errors, main, search
+    from .views import auth as auth_views
 
-    for blueprint in (main.bp, catalogue.bp, search.bp, api.bp):
+    for blueprint in (main.bp, catalogue.bp, search.bp, api.bp, auth_views.bp, editing.bp):
         app.register_blueprint(blueprint)
+    auth.register(app)
     errors.register(app)
     security.register(app)
     templating.register(app)

@@ -130,6 +130,28 @@ def catalogue_dump(file: Path | None) -> None:
         click.echo(text)
 
 
+users_cli = AppGroup("users", help="Konten verwalten.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["coordination", "editor", "analyst"]), required=True)
+@click.option("--ressort", "ressorts", multiple=True, help="Ressort-Kürzel, mehrfach möglich.")
+@click.password_option("--password", help="Mindestens 12 Zeichen.")
+def users_create(email: str, name: str, role: str, ressorts: tuple[str, ...],
+                 password: str) -> None:
+    """Ein Konto anlegen."""
+    from .services import accounts
+
+    try:
+        user = accounts.create_user(email, name, password, role, list(ressorts))
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"Konto angelegt: {user.email} ({user.role_label})")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(catalogue_cli)

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from flask import Flask, request, url_for
 
-from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES
+from . import permissions
+from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES, Municipality
 
 KIND_LABELS = {
     "programme": "Förderprogramm",
@@ -44,6 +45,15 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
 
 
+def municipality_options() -> list[Municipality]:
+    """Suggestions for municipality inputs (names with AGS)."""
+    from sqlalchemy import select
+
+    from .extensions import db
+
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(euro=euro, number=number, german_date=german_date)
     app.jinja_env.globals.update(
@@ -51,6 +61,8 @@ def register(app: Flask) -> None:
         KIND_LABELS=KIND_LABELS,
         PROGRAMME_STATUSES=PROGRAMME_STATUSES,
         PUBLICATION_STATUSES=PUBLICATION_STATUSES,
+        permissions=permissions,
+        municipality_options=municipality_options,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

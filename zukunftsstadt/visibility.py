@@ -1,18 +1,47 @@
-"""Which records a visitor may see. Anonymous visitors see published, non-confidential records.
+"""Which records a visitor may see, as SQL filters and as a search access.
 
-(Accounts and roles widen this later; every view asks here, never decides itself.)
+Mirrors `permissions.can_read` for lists, so that a list never shows what a detail page hides.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from typing import Any
 
-from .models import Programme, Project, RealWorldLab, ResearchPriority
+from flask_login import current_user
+from sqlalchemy import Select, and_, false, or_, select, true
+
+from search.queries import PUBLIC, Access
+
+from .models import Programme, Project, RealWorldLab, ResearchPriority, Ressort, User
+from .permissions import can_read
+
+
+def _user() -> User | None:
+    user = current_user._get_current_object() if current_user else None  # type: ignore[attr-defined]
+    return user if isinstance(user, User) and user.is_authenticated and user.active else None
+
+
+def _ressort_ids(user: User) -> list[int]:
+    return [r.id for r in user.ressorts]
+
+
+def _rule(model: Any, ressort_col: Any, confidential: Any) -> Any:
+    """The WHERE clause for `model` given the current user."""
+    user = _user()
+    alive = model.deleted_at.is_(None)
+    published = model.publication_status == "published"
+    if user is None:
+        return and_(alive, published, ~confidential)
+    if user.is_coordination:
+        return alive
+    own = ressort_col.in_(_ressort_ids(user)) if ressort_col is not None else false()
+    readable = true() if user.role == "analyst" else or_(published, own)
+    return and_(alive, readable, or_(~confidential, own))
 
 
 def programmes() -> Select:
     return select(Programme).where(
-        Programme.publication_status == "published", Programme.confidential.is_(False)
+        _rule(Programme, Programme.ressort_id, Programme.confidential)
     )
 
 
@@ -20,20 +49,42 @@ def projects() -> Select:
     return (
         select(Project)
         .outerjoin(Project.programme)
-        .where(
-            Project.publication_status == "published",
-            or_(Project.programme_id.is_(None), Programme.confidential.is_(False)),
-        )
+        .where(_rule(Project, Programme.ressort_id,
+                     and_(Programme.id.is_not(None), Programme.confidential)))
     )
 
 
 def labs() -> Select:
-    return select(RealWorldLab).where(RealWorldLab.publication_status == "published")
+    return select(RealWorldLab).where(_rule(RealWorldLab, RealWorldLab.ressort_id, false()))
 
 
 def priorities() -> Select:
-    return select(ResearchPriority).where(ResearchPriority.publication_status == "published")
+    return select(ResearchPriority).where(_rule(ResearchPriority, None, false()))
 
 
 def visible(record: object) -> bool:
-    return bool(getattr(record, "is_public", False))
+    return can_read(_user(), record)
+
+
+def search_access() -> Access:
+    """The search filter for the current user (see `search.queries.Access`)."""
+    user = _user()
+    if user is None:
+        return PUBLIC
+    if user.is_coordination:
+        return Access(all_drafts=True, all_confidential=True)
+    own = tuple(r.code for r in user.ressorts)
+    return Access(all_drafts=user.role == "analyst", draft_ressorts=own,
+                  confidential_ressorts=own)
+
+
+def editable_ressorts() -> list[Ressort]:
+    """The Ressorts whose records the current user may create."""
+    user = _user()
+    if user is None:
+        return []
+    if user.is_coordination:
+        from .extensions import db
+
+        return list(db.session.scalars(select(Ressort).order_by(Ressort.code)))
+    return list(user.ressorts) if user.role == "editor" else []

@@ -9,7 +9,7 @@ from .project import Project, Verbund, verbund_stem
 from .real_world_lab import LAB_PHASES, RealWorldLab
 from .ressort import Ressort
 from .taxonomy import SDG, ResearchPriority, Topic
-from .user import ROLES, User
+from .user import ROLES, LoginFailure, User
 
 __all__ = [
     "CITY_TYPES",
@@ -21,6 +21,7 @@ __all__ = [
     "ROLES",
     "SDG",
     "AuditEvent",
+    "LoginFailure",
     "Municipality",
     "Organisation",
     "Programme",

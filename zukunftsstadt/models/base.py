@@ -50,6 +50,8 @@ class RecordMixin:
     publication_status: Mapped[str] = mapped_column(String(20), default="draft")
     source: Mapped[str] = mapped_column(String(20), default="form")
     source_ref: Mapped[str | None] = mapped_column(String(500))
+    # Soft delete: the record disappears everywhere but can be restored by the Koordination.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @declared_attr
     def created_by_id(cls) -> Mapped[int | None]:
@@ -77,7 +79,7 @@ class RecordMixin:
     @property
     def is_public(self) -> bool:
         """Visible to anonymous visitors."""
-        return self.is_published
+        return self.is_published and self.deleted_at is None
 
     @property
     def publication_label(self) -> str:

@@ -57,7 +57,7 @@ class Programme(RecordMixin, db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.is_published and not self.confidential
+        return self.is_published and self.deleted_at is None and not self.confidential
 
     def __str__(self) -> str:
         return self.short_title or self.title

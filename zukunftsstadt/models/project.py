@@ -105,7 +105,8 @@ class Project(RecordMixin, db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.is_published and (self.programme is None or not self.programme.confidential)
+        return (self.is_published and self.deleted_at is None
+                and (self.programme is None or not self.programme.confidential))
 
     def __str__(self) -> str:
         return f"{self.fkz} {self.acronym or self.title}"

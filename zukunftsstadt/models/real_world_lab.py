@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import RecordMixin, in_list, period_check
 from .geography import Municipality
 from .project import Project, _link
+from .ressort import Ressort
 from .taxonomy import Topic
 
 LAB_PHASES = ["Konzeption", "Umsetzung", "Verstetigung"]
@@ -36,7 +37,10 @@ class RealWorldLab(RecordMixin, db.Model):
     experimentation_clause: Mapped[bool] = mapped_column(Boolean, default=False)
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # The Ressort responsible for the lab's entry (whose editors maintain it).
+    ressort_id: Mapped[int | None] = mapped_column(ForeignKey("ressort.id"))
 
+    ressort: Mapped[Ressort | None] = relationship()
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=lab_municipality, order_by="Municipality.name"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -22,6 +22,8 @@ class Ressort(db.Model):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("ressort.id"))
+    # The Koordination may let a Ressort's editors publish without review.
+    editors_may_publish: Mapped[bool] = mapped_column(Boolean, default=False)
 
     predecessor: Mapped[Ressort | None] = relationship(
         remote_side="Ressort.id", back_populates="successors"

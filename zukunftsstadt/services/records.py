@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import inspect
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import AuditEvent, Organisation, Programme, RecordMixin, SearchOutbox, User
@@ -19,6 +20,10 @@ from ..models.base import utcnow
 from .documents import KINDS
 
 Record = RecordMixin
+
+
+class Conflict(Exception):
+    """Someone else saved the record since the form was loaded."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -63,8 +68,12 @@ def enqueue(record: Record) -> None:
 
 
 def save(record: Record, actor: User | None = None, *, source: str | None = None,
-         source_ref: str | None = None) -> Record:
-    """Insert or update `record` with its audit and outbox rows; the caller commits."""
+         source_ref: str | None = None, action: str | None = None) -> Record:
+    """Insert or update `record` with its audit and outbox rows; the caller commits.
+
+    Raises Conflict when the row changed since it was loaded (optimistic locking); the
+    session is rolled back then.
+    """
     creating = inspect(record).transient or inspect(record).pending
     if source:
         record.source = source
@@ -80,10 +89,14 @@ def save(record: Record, actor: User | None = None, *, source: str | None = None
     if not creating:
         record.updated_at = utcnow()  # a change of links alone must bump the version too
     db.session.add(record)
-    db.session.flush()  # assigns id and bumps version (optimistic lock check happens here)
+    try:
+        db.session.flush()  # assigns id, bumps version; UPDATE ... WHERE version = loaded one
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict from exc
     db.session.add(AuditEvent(
         user_id=actor.id if actor else None,
-        action="create" if creating else "update",
+        action=action or ("create" if creating else "update"),
         entity=_entity_name(record),
         entity_id=record.id,
         changes=changes,

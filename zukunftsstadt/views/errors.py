@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -24,6 +25,14 @@ def _render(code: int) -> tuple[str, int]:
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[str, int]:
+        return render_template(
+            "error.html", code=400, title="Formular abgelaufen oder ungültig",
+            message="Das Formular war nicht mehr gültig (Sicherheitsprüfung fehlgeschlagen). "
+                    "Es wurde nichts gespeichert. Bitte laden Sie die Seite neu und senden Sie "
+                    "das Formular erneut."), 400
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:
         return _render(exc.code or 500)

@@ -1,0 +1,30 @@
+"""Login, password and account forms."""
+
+from __future__ import annotations
+
+from wtforms import PasswordField, SelectField, SelectMultipleField
+from wtforms.validators import EqualTo
+
+from ..models import ROLES
+from .fields import GermanForm, TextField, email_address, max_length, plain_text, required
+
+
+class LoginForm(GermanForm):
+    email = TextField("E-Mail-Adresse", [required, max_length(254)])
+    password = PasswordField("Passwort", [required, max_length(500)])
+
+
+class PasswordForm(GermanForm):
+    password = PasswordField("Neues Passwort", [required, max_length(500)],
+                             description="Mindestens 12 Zeichen.")
+    confirm = PasswordField(
+        "Neues Passwort wiederholen",
+        [required, EqualTo("password", "Die Passwörter stimmen nicht überein.")],
+    )
+
+
+class AccountForm(PasswordForm):
+    email = TextField("E-Mail-Adresse", [required, email_address, max_length(254)])
+    name = TextField("Name", [required, plain_text, max_length(200)])
+    role = SelectField("Rolle", choices=list(ROLES.items()))
+    ressorts = SelectMultipleField("Ressorts", coerce=str)

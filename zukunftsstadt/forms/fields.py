@@ -1,0 +1,173 @@
+"""Fields and validators that take what people really type and answer in German."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, Field, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff]")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^[^@\s]+@{_LABEL}(?:\.{_LABEL})+$")
+_AMOUNT_GERMAN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$|^\d+(,\d{1,2})?$")
+_AMOUNT_PLAIN = re.compile(r"^\d+(\.\d{1,2})?$")
+EARLIEST = date(1949, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+class GermanForm(FlaskForm):
+    """FlaskForm with WTForms' built-in German messages (choices, CSRF, numbers)."""
+
+    class Meta:
+        locales = ("de_DE", "de")
+
+
+def normalise(value: Any) -> Any:
+    """Compose umlauts (NFC) and trim; leaves non-strings alone."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    return value
+
+
+class TextField(StringField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("filters", []).append(normalise)
+        super().__init__(*args, **kwargs)
+
+
+class LongTextField(TextAreaField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("filters", []).append(normalise)
+        super().__init__(*args, **kwargs)
+
+
+def required(form: Any, field: Field) -> None:
+    """Required, where spaces and zero-width characters alone do not count."""
+    value = field.data
+    if value is None or (isinstance(value, str) and not _INVISIBLE.sub("", value).strip()):
+        field.errors[:] = []
+        raise StopValidation("Bitte füllen Sie dieses Feld aus.")
+
+
+def optional(form: Any, field: Field) -> None:
+    if field.raw_data is None or not "".join(str(v) for v in field.raw_data).strip():
+        field.errors[:] = []
+        field.data = None
+        raise StopValidation
+
+
+def max_length(limit: int):
+    def check(form: Any, field: Field) -> None:
+        if isinstance(field.data, str) and len(field.data) > limit:
+            raise ValidationError(
+                f"Höchstens {limit:,} Zeichen erlaubt (eingegeben: {len(field.data):,}).".replace(
+                    ",", ".")
+            )
+    return check
+
+
+def plain_text(form: Any, field: Field) -> None:
+    """No control characters (NUL, escape sequences, lone surrogates) in stored text."""
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(
+            "Der Text enthält unzulässige Steuerzeichen. Bitte entfernen Sie sie.")
+
+
+def web_address(form: Any, field: Field) -> None:
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    host = (parts.hostname or "").lower()
+    if (parts.scheme not in {"http", "https"} or "." not in host or host.endswith(".")
+            or host in {"localhost"} or re.fullmatch(r"[\d.]+", host)):
+        raise ValidationError(
+            "Bitte geben Sie eine öffentliche Web-Adresse an, die mit http:// oder https:// "
+            "beginnt, z. B. https://www.beispiel.de/programm."
+        )
+
+
+def email_address(form: Any, field: Field) -> None:
+    if field.data and (not _EMAIL.match(field.data) or ".." in field.data):
+        raise ValidationError(
+            "Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de.")
+
+
+def parse_amount(text: str) -> Decimal:
+    """'1.000,50', '1000,5', '1000.50' -> Decimal; ValueError with a German message."""
+    cleaned = text.replace(" ", "").replace("\u00a0", "").removesuffix("€").removesuffix("EUR")
+    if cleaned.startswith("-"):
+        raise ValueError("Der Betrag darf nicht negativ sein.")
+    if _AMOUNT_GERMAN.match(cleaned):
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif not _AMOUNT_PLAIN.match(cleaned):
+        raise ValueError("Bitte geben Sie einen Betrag in Euro an, z. B. 1.000,50 oder 1000.50.")
+    amount = Decimal(cleaned)
+    if amount > Decimal("99999999999999.99"):
+        raise ValueError("Der Betrag ist zu groß.")
+    return amount
+
+
+class AmountField(StringField):
+    """Euro amounts in German or plain notation; no NaN, Infinity, exponent or minus."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_amount(valuelist[0].strip())
+        except (ValueError, InvalidOperation) as exc:
+            self.data = None
+            message = str(exc) if str(exc) and not isinstance(exc, InvalidOperation) else (
+                "Bitte geben Sie einen Betrag in Euro an, z. B. 1.000,50.")
+            raise ValueError(message) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, Decimal) and math.isfinite(self.data):
+            return f"{self.data:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return ""
+
+
+class GermanDateField(DateField):
+    """ISO dates (the browser's date input) or TT.MM.JJJJ, between 1949 and 2100."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        for fmt in self.format:
+            try:
+                self.data = datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        else:
+            self.data = None
+            raise ValueError("Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ).")
+        if not EARLIEST <= self.data <= LATEST:
+            self.data = None
+            raise ValueError("Das Datum muss zwischen 1949 und 2100 liegen.")
+
+
+def end_not_before_start(form: Any) -> bool:
+    start, end = form.start_date.data, form.end_date.data
+    if start and end and end < start:
+        form.end_date.errors.append("Das Ende darf nicht vor dem Beginn liegen.")
+        return False
+    return True

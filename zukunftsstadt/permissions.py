@@ -1,0 +1,132 @@
+"""Who may read, edit and move which record. Every view and service asks here.
+
+Roles: Koordination (everything), Ressort-Redaktion (records of the account's Ressorts, plus
+organisations), Analyse (reads everything incl. drafts, edits nothing), anonymous (published
+records only). Confidential programmes, and their projects, are visible only to their Ressort
+and the Koordination.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import (
+    Organisation,
+    Programme,
+    Project,
+    RealWorldLab,
+    ResearchPriority,
+    User,
+)
+
+# Workflow: (from, to) -> who may do it; "ressort" = editors of the record's Ressort.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "submitted"): "ressort",
+    ("submitted", "draft"): "ressort",
+    ("draft", "published"): "publisher",
+    ("submitted", "published"): "publisher",
+    ("published", "archived"): "coordination",
+    ("archived", "draft"): "coordination",
+    ("published", "draft"): "coordination",
+}
+TRANSITION_LABELS: dict[str, str] = {
+    "submitted": "Zur Prüfung einreichen",
+    "draft": "Zurück in den Entwurf",
+    "published": "Veröffentlichen",
+    "archived": "Archivieren",
+}
+
+
+def _user(user: Any) -> User | None:
+    return user if isinstance(user, User) and user.is_authenticated and user.active else None
+
+
+def record_ressort(record: Any) -> str | None:
+    """The code of the Ressort that owns a record today (None: no Ressort)."""
+    if isinstance(record, Programme):
+        return record.ressort.code if record.ressort else None
+    if isinstance(record, Project):
+        ressort = record.ressort
+        return ressort.code if ressort else None
+    if isinstance(record, RealWorldLab):
+        return record.ressort.code if record.ressort else None
+    return None
+
+
+def is_confidential(record: Any) -> bool:
+    if isinstance(record, Programme):
+        return record.confidential
+    if isinstance(record, Project):
+        return bool(record.programme and record.programme.confidential)
+    return False
+
+
+def can_read(user: Any, record: Any) -> bool:
+    if record is None:
+        return False
+    u = _user(user)
+    if u and u.is_coordination:
+        return True
+    if record.deleted_at is not None:
+        return False
+    if record.is_public:
+        return True
+    if u is None:
+        return False
+    own = record_ressort(record) in u.ressort_codes
+    if is_confidential(record) and not own:
+        return False
+    return u.role == "analyst" or own
+
+
+def can_edit(user: Any, record: Any) -> bool:
+    u = _user(user)
+    if u is None or record is None or record.deleted_at is not None:
+        return False
+    if u.is_coordination:
+        return True
+    if u.role != "editor":
+        return False
+    if isinstance(record, Organisation):
+        return True
+    if isinstance(record, ResearchPriority):
+        return False
+    return record_ressort(record) in u.ressort_codes
+
+
+def can_create(user: Any, kind: str) -> bool:
+    u = _user(user)
+    if u is None:
+        return False
+    if u.is_coordination:
+        return True
+    return u.role == "editor" and kind in {"programme", "project", "lab", "organisation"}
+
+
+def can_move(user: Any, record: Any, target: str) -> bool:
+    """May `user` move `record` from its publication status to `target`?"""
+    who = TRANSITIONS.get((record.publication_status, target))
+    u = _user(user)
+    if who is None or u is None or not can_edit(u, record):
+        return False
+    if u.is_coordination:
+        return True
+    if who == "ressort":
+        return True
+    if who == "publisher":
+        ressort = getattr(record, "ressort", None)
+        return bool(ressort and ressort.editors_may_publish)
+    return False
+
+
+def can_delete(user: Any, record: Any) -> bool:
+    return can_edit(user, record)
+
+
+def can_restore(user: Any) -> bool:
+    u = _user(user)
+    return bool(u and u.is_coordination)
+
+
+def can_manage_users(user: Any) -> bool:
+    return can_restore(user)

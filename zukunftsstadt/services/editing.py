@@ -1,0 +1,134 @@
+"""Changing records from form or API data: field values, links, workflow, deletion, erasure.
+
+Everything ends in `records.save`, so audit, outbox and optimistic locking always apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models import (
+    SDG,
+    AuditEvent,
+    Municipality,
+    Project,
+    RealWorldLab,
+    ResearchPriority,
+    Topic,
+    User,
+)
+from ..models.base import utcnow
+from . import records
+
+ERASED = "[gelöscht]"
+PERSONAL_FIELDS = ("contact_name", "contact_email")
+LINKS: dict[str, type] = {
+    "topics": Topic,
+    "sdgs": SDG,
+    "research_priorities": ResearchPriority,
+    "projects": Project,
+}
+
+
+class InputError(ValueError):
+    """A German message about one field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def resolve_municipalities(text: str | None) -> list[Municipality]:
+    """'Leipzig; 14612000' -> municipalities; InputError naming the unknown entries."""
+    found: list[Municipality] = []
+    unknown: list[str] = []
+    for part in (p.strip() for p in (text or "").split(";")):
+        if not part:
+            continue
+        match = db.session.scalars(
+            select(Municipality).where(or_(Municipality.ags == part, Municipality.name == part))
+        ).first()
+        if match is None:
+            unknown.append(part)
+        elif match not in found:
+            found.append(match)
+    if unknown:
+        raise InputError("municipalities", "Unbekannte Kommune: " + "; ".join(unknown)
+                         + ". Bitte Namen aus der Vorschlagsliste oder den AGS angeben.")
+    return found
+
+
+def apply(record: Any, data: dict[str, Any]) -> None:
+    """Set plain fields, foreign keys (0 = none) and link lists from already validated data."""
+    for name, value in data.items():
+        if name == "municipalities":
+            record.municipalities = resolve_municipalities(value)
+        elif name in LINKS:
+            model = LINKS[name]
+            key = SDG.number if model is SDG else model.id
+            record_list = list(db.session.scalars(select(model).where(key.in_(value or []))))
+            setattr(record, name, record_list)
+        elif name.endswith("_id"):
+            setattr(record, name, value or None)
+        else:
+            setattr(record, name, value)
+
+
+def fkz_taken(fkz: str, project_id: int | None) -> bool:
+    query = select(Project.id).where(Project.fkz == fkz)
+    if project_id:
+        query = query.where(Project.id != project_id)
+    return db.session.scalar(query) is not None
+
+
+def move(record: Any, target: str, actor: User) -> None:
+    record.publication_status = target
+    records.save(record, actor)
+    records.commit()
+
+
+def soft_delete(record: Any, actor: User) -> None:
+    record.deleted_at = utcnow()
+    records.save(record, actor, action="delete")
+    records.commit()
+
+
+def restore(record: Any, actor: User) -> None:
+    record.deleted_at = None
+    records.save(record, actor, action="restore")
+    records.commit()
+
+
+def erase_personal_data(project: Project, actor: User) -> None:
+    """Remove the contact person everywhere: the row, its history and the outbox.
+
+    Search documents never contain contact data, so no index holds it. The audit log keeps
+    who erased it and when, not what.
+    """
+    project.contact_name = None
+    project.contact_email = None
+    for event in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "project",
+                                 AuditEvent.entity_id == project.id)
+    ):
+        if any(f in (event.changes or {}) for f in PERSONAL_FIELDS):
+            event.changes = {
+                k: ([ERASED, ERASED] if k in PERSONAL_FIELDS else v)
+                for k, v in event.changes.items()
+            }
+    records.save(project, actor, action="erase")
+    last = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "project",
+                                 AuditEvent.entity_id == project.id)
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    if last is not None:
+        last.changes = {f: [ERASED, None] for f in PERSONAL_FIELDS}
+    records.commit()
+
+
+def municipalities_text(record: Project | RealWorldLab) -> str:
+    return "; ".join(m.name for m in record.municipalities)

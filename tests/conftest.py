@@ -56,10 +56,23 @@ def _fresh_database(app: Flask) -> None:
     upgrade()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in an app context of its own, as in production.
+
+    Without this, requests would share the test's app context: `g` (and with it the CSRF
+    token cache) and the database session would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(search_url: str) -> Iterator[Flask]:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     app = create_app("test")
+    app.test_client_class = FreshContextClient
     app.config["SEARCH_URL"] = search_url
     # Generous timeout in tests: a 2-core CI machine runs the node and the suite side by side.
     app.extensions["search_client"] = make_client(search_url, timeout=30)

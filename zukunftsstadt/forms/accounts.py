@@ -6,7 +6,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import EqualTo
 
 from ..models import ROLES
-from .fields import GermanForm, TextField, email_address, max_length, plain_text, required
+from .fields import GermanForm, TextField, email_address, max_length, options, plain_text, required
 
 
 class LoginForm(GermanForm):
@@ -26,5 +26,5 @@ class PasswordForm(GermanForm):
 class AccountForm(PasswordForm):
     email = TextField("E-Mail-Adresse", [required, email_address, max_length(254)])
     name = TextField("Name", [required, plain_text, max_length(200)])
-    role = SelectField("Rolle", choices=list(ROLES.items()))
+    role = SelectField("Rolle", choices=options(ROLES.items()))
     ressorts = SelectMultipleField("Ressorts", coerce=str)

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, StringField, TextAreaField
+from wtforms import DateField, Field, SelectChoice, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -29,6 +29,11 @@ class GermanForm(FlaskForm):
 
     class Meta:
         locales = ("de_DE", "de")
+
+
+def options(pairs: Any) -> list[SelectChoice]:
+    """Choices for select fields from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def normalise(value: Any) -> Any:

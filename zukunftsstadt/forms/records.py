@@ -22,6 +22,7 @@ from .fields import (
     end_not_before_start,
     max_length,
     optional,
+    options,
     plain_text,
     required,
     web_address,
@@ -57,8 +58,8 @@ class ProgrammeForm(RecordForm):
     short_title = _text("Kurztitel", limit=120)
     ressort_id = SelectField("Ressort", coerce=int, validate_choice=True)
     funding_body = _text("Projektträger")
-    kind = SelectField("Art", choices=[(k, k) for k in PROGRAMME_KINDS])
-    status = SelectField("Status", choices=list(PROGRAMME_STATUSES.items()))
+    kind = SelectField("Art", choices=options((k, k) for k in PROGRAMME_KINDS))
+    status = SelectField("Status", choices=options(PROGRAMME_STATUSES.items()))
     confidential = BooleanField("Vertraulich (nur für das eigene Ressort und die Koordination)")
     budget_eur = AmountField("Budget in Euro", [optional])
     start_date = GermanDateField("Beginn", [optional])
@@ -104,7 +105,7 @@ class LabForm(RecordForm):
     name = _text("Name", must=True)
     ressort_id = SelectField("Zuständiges Ressort", coerce=int)
     description = _long("Beschreibung", must=True)
-    phase = SelectField("Phase", choices=[(p, p) for p in LAB_PHASES])
+    phase = SelectField("Phase", choices=options((p, p) for p in LAB_PHASES))
     experimentation_clause = BooleanField("Experimentierklausel genutzt")
     municipalities = ProjectForm.municipalities
     projects = SelectMultipleField("Verknüpfte Vorhaben", coerce=int)
@@ -122,4 +123,4 @@ class PriorityForm(RecordForm):
 class OrganisationForm(RecordForm):
     name = _text("Name", must=True)
     city = _text("Ort", limit=200)
-    kind = SelectField("Art", choices=[(k, k) for k in ORGANISATION_KINDS])
+    kind = SelectField("Art", choices=options((k, k) for k in ORGANISATION_KINDS))

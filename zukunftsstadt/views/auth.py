@@ -13,6 +13,7 @@ from sqlalchemy import select
 from .. import permissions
 from ..extensions import db
 from ..forms.accounts import AccountForm, LoginForm, PasswordForm
+from ..forms.fields import options
 from ..models import Ressort, User
 from ..services import accounts
 
@@ -81,8 +82,8 @@ def _require_admin() -> None:
 
 
 def _ressort_choices(form: AccountForm) -> None:
-    form.ressorts.choices = [(r.code, f"{r.code}: {r.name}") for r in db.session.scalars(
-        select(Ressort).order_by(Ressort.code))]
+    form.ressorts.choices = options((r.code, f"{r.code}: {r.name}") for r in db.session.scalars(
+        select(Ressort).order_by(Ressort.code)))
 
 
 @bp.get("/konten/")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .. import permissions, visibility
 from ..extensions import db
+from ..forms.fields import options
 from ..forms.records import (
     LabForm,
     OrganisationForm,
@@ -86,38 +87,40 @@ def _set_choices(form: RecordForm, record: Any | None) -> None:
     """Offer only what the user may use; WTForms rejects anything else."""
     names = form._fields
     if "ressort_id" in names:
-        form.ressort_id.choices = [(r.id, f"{r.code}: {r.name}")
-                                   for r in visibility.editable_ressorts()]
+        form.ressort_id.choices = options((r.id, f"{r.code}: {r.name}")
+                                          for r in visibility.editable_ressorts())
     if "programme_id" in names:
         ressort_ids = [r.id for r in visibility.editable_ressorts()]
         programmes = db.session.scalars(
             select(Programme).where(Programme.ressort_id.in_(ressort_ids),
                                     Programme.deleted_at.is_(None)).order_by(Programme.title)
         )
-        form.programme_id.choices = [(p.id, f"{p.ressort.code}: {p.title}") for p in programmes]
+        pairs = [(p.id, f"{p.ressort.code}: {p.title}") for p in programmes]
         if permissions.can_restore(current_user):  # only the Koordination keeps orphans
-            form.programme_id.choices.insert(0, NONE_CHOICE)
+            pairs.insert(0, NONE_CHOICE)
+        form.programme_id.choices = options(pairs)
     if "lead_organisation_id" in names:
         orgs = db.session.scalars(select(Organisation).where(Organisation.deleted_at.is_(None))
                                   .order_by(Organisation.name))
-        form.lead_organisation_id.choices = [NONE_CHOICE, *((o.id, o.name) for o in orgs)]
+        form.lead_organisation_id.choices = options([NONE_CHOICE, *((o.id, o.name) for o in orgs)])
     if "topics" in names:
-        form.topics.choices = [(t.id, t.name) for t in db.session.scalars(
-            select(Topic).order_by(Topic.name))]
+        form.topics.choices = options((t.id, t.name) for t in db.session.scalars(
+            select(Topic).order_by(Topic.name)))
     if "sdgs" in names:
-        form.sdgs.choices = [(s.number, str(s)) for s in db.session.scalars(
-            select(SDG).order_by(SDG.number))]
+        form.sdgs.choices = options((s.number, str(s)) for s in db.session.scalars(
+            select(SDG).order_by(SDG.number)))
     if "research_priorities" in names:
-        form.research_priorities.choices = [(p.id, p.title) for p in db.session.scalars(
-            visibility.priorities().order_by(ResearchPriority.title))]
+        form.research_priorities.choices = options((p.id, p.title) for p in db.session.scalars(
+            visibility.priorities().order_by(ResearchPriority.title)))
     if "projects" in names:
-        form.projects.choices = [(p.id, f"{p.fkz} {p.acronym or p.title}") for p in
-                                 db.session.scalars(visibility.projects().order_by(Project.fkz))]
+        form.projects.choices = options(
+            (p.id, f"{p.fkz} {p.acronym or p.title}")
+            for p in db.session.scalars(visibility.projects().order_by(Project.fkz)))
     if "parent_id" in names:
-        form.parent_id.choices = [NONE_CHOICE, *(
+        form.parent_id.choices = options([NONE_CHOICE, *(
             (p.id, p.title) for p in db.session.scalars(
                 visibility.priorities().order_by(ResearchPriority.title))
-            if record is None or p.id != record.id)]
+            if record is None or p.id != record.id)])
 
 
 def _form_for(spec: KindSpec, record: Any | None) -> RecordForm:
@@ -166,7 +169,7 @@ def _form_for_display(spec: KindSpec, record: Any) -> dict[str, Any]:
 
 
 def _display(form_field: Any, value: Any) -> str:
-    choices = dict(getattr(form_field, "choices", None) or [])
+    choices = {c.value: c.label for c in getattr(form_field, "choices", None) or []}
     if isinstance(value, list):
         return "; ".join(str(choices.get(v, v)) for v in value) or "–"
     if choices and value in choices:

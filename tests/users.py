@@ -65,11 +65,12 @@ def form_data(client: FlaskClient, url: str) -> dict[str, object]:
                 self.select, self.multi = a["name"], "multiple" in a
                 if self.multi:
                     self.data.setdefault(self.select, [])
-            elif tag == "option" and self.select and "selected" in a:
+            elif tag == "option" and self.select:
                 if self.multi:
-                    self.data[self.select].append(a["value"])
-                else:
-                    self.data[self.select] = a["value"]
+                    if "selected" in a:
+                        self.data[self.select].append(a["value"])
+                elif "selected" in a or self.select not in self.data:
+                    self.data[self.select] = a["value"]  # browsers send the first by default
             elif tag == "textarea":
                 self.textarea = a["name"]
                 self.data[self.textarea] = ""

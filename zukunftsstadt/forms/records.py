@@ -46,6 +46,14 @@ class RecordForm(GermanForm):
 
     version = HiddenField()
 
+    def validate_municipalities(self, field: Any) -> None:
+        from ..services.editing import InputError, resolve_municipalities
+
+        try:
+            resolve_municipalities(field.data)
+        except InputError as exc:
+            raise ValidationError(str(exc)) from exc
+
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if hasattr(self, "start_date") and hasattr(self, "end_date"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, or_, select
 
 from ..extensions import db
 from ..models import (
@@ -63,18 +63,26 @@ def resolve_municipalities(text: str | None) -> list[Municipality]:
 
 def apply(record: Any, data: dict[str, Any]) -> None:
     """Set plain fields, foreign keys (0 = none) and link lists from already validated data."""
-    for name, value in data.items():
-        if name == "municipalities":
-            record.municipalities = resolve_municipalities(value)
-        elif name in LINKS:
-            model = LINKS[name]
-            key = SDG.number if model is SDG else model.id
-            record_list = list(db.session.scalars(select(model).where(key.in_(value or []))))
-            setattr(record, name, record_list)
-        elif name.endswith("_id"):
-            setattr(record, name, value or None)
-        else:
-            setattr(record, name, value)
+    with db.session.no_autoflush:
+        for name, value in data.items():
+            _apply_one(record, name, value)
+
+
+def _apply_one(record: Any, name: str, value: Any) -> None:
+    column = record.__table__.columns.get(name)
+    if value is None and column is not None and not column.nullable and isinstance(
+            column.type, String):
+        value = ""  # an emptied optional text field
+    if name == "municipalities":
+        record.municipalities = resolve_municipalities(value)
+    elif name in LINKS:
+        model = LINKS[name]
+        key = SDG.number if model is SDG else model.id
+        setattr(record, name, list(db.session.scalars(select(model).where(key.in_(value or [])))))
+    elif name.endswith("_id"):
+        setattr(record, name, value or None)
+    else:
+        setattr(record, name, value)
 
 
 def fkz_taken(fkz: str, project_id: int | None) -> bool:
@@ -110,23 +118,16 @@ def erase_personal_data(project: Project, actor: User) -> None:
     """
     project.contact_name = None
     project.contact_email = None
+    records.save(project, actor, action="erase")
     for event in db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity == "project",
                                  AuditEvent.entity_id == project.id)
     ):
         if any(f in (event.changes or {}) for f in PERSONAL_FIELDS):
             event.changes = {
-                k: ([ERASED, ERASED] if k in PERSONAL_FIELDS else v)
+                k: ([None if x is None else ERASED for x in v] if k in PERSONAL_FIELDS else v)
                 for k, v in event.changes.items()
             }
-    records.save(project, actor, action="erase")
-    last = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.entity == "project",
-                                 AuditEvent.entity_id == project.id)
-        .order_by(AuditEvent.id.desc())
-    ).first()
-    if last is not None:
-        last.changes = {f: [ERASED, None] for f in PERSONAL_FIELDS}
     records.commit()
 
 

@@ -7,6 +7,9 @@ index can always catch up with what was committed and never sees what was rolled
 
 from __future__ import annotations
 
+import re
+import secrets
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +23,7 @@ from ..models.base import utcnow
 from .documents import KINDS
 
 Record = RecordMixin
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 class Conflict(Exception):
@@ -67,6 +71,19 @@ def enqueue(record: Record) -> None:
             db.session.add(SearchOutbox(entity=kind, entity_id=item.id, version=item.version))
 
 
+def _slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_UMLAUTS))
+    ascii_text = folded.encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:50] or "eintrag"
+
+
+def assign_key(record: Record) -> None:
+    """Records entered in forms get a stable key from their title (files bring their own)."""
+    if hasattr(record, "key") and not getattr(record, "key", None):
+        title = getattr(record, "title", None) or getattr(record, "name", None) or ""
+        record.key = f"{_slug(title)}-{secrets.token_hex(3)}"
+
+
 def save(record: Record, actor: User | None = None, *, source: str | None = None,
          source_ref: str | None = None, action: str | None = None) -> Record:
     """Insert or update `record` with its audit and outbox rows; the caller commits.
@@ -75,6 +92,8 @@ def save(record: Record, actor: User | None = None, *, source: str | None = None
     session is rolled back then.
     """
     creating = inspect(record).transient or inspect(record).pending
+    if creating:
+        assign_key(record)
     if source:
         record.source = source
     if source_ref is not None:

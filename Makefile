@@ -16,10 +16,17 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed system-deps
 
-# The search node needs a Java runtime (17+) and the German hunspell dictionary.
-# As root, missing Debian packages are installed; otherwise the command to run is printed.
+# Test tools from npm (axe-core for the accessibility checks in the browser tests).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+# The search node needs a Java runtime (17+) and the German hunspell dictionary; the browser
+# tests need Chromium. As root, missing Debian packages are installed; otherwise the command
+# to run is printed.
 system-deps:
 	@missing=""; \
+	if [ -n "$(WITH_BROWSER)" ] && ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
 	if [ -z "$$HUNSPELL_DIR" ] && [ ! -f /usr/share/hunspell/de_DE.dic ]; then missing="$$missing hunspell-de-de"; fi; \
 	if [ -z "$$ELASTICSEARCH_URL" ] && ! command -v java >/dev/null 2>&1 && [ -z "$$JAVA_HOME" ]; then missing="$$missing default-jre-headless"; fi; \
 	if [ -n "$$missing" ]; then \
@@ -39,7 +46,8 @@ run: setup
 	@echo "Die Anwendung läuft unter http://127.0.0.1:5000 (Beenden mit Strg+C)."
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup
+test: WITH_BROWSER=1
+test: setup node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

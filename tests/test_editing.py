@@ -245,3 +245,24 @@ def test_organisation_and_programme_forms(app, client):
     assert response.status_code == 302
     programme = Programme.query.filter_by(title="Zukunftsstadt 2030").one()
     assert programme.confidential and str(programme.budget_eur) == "12500000.00"
+
+
+def test_project_page_shows_similar_records_of_other_ressorts(app, editor_client, programme):
+    from zukunftsstadt.services import indexing
+
+    other = factories.programme(title="Klimaanpassung", ressort=factories.ressort("BMUKN"))
+    twin = factories.project(
+        title="Hitzeschutz für Pflegeheime im Quartier", programme=other,
+        summary="Pflegeheime im Quartier schützen ältere Menschen vor Hitzewellen.")
+    factories.project(title="Digitale Bauakte", programme=other,
+                      summary="Eine Bauakte für Genehmigungen.")
+    own = factories.project(
+        title="Hitzeschutz in Pflegeheimen", programme=programme,
+        summary="Ältere Menschen in Pflegeheimen vor Hitzewellen schützen.")
+    db.session.commit()
+    indexing.rebuild()
+    page = editor_client.get(f"/vorhaben/{own.id}").get_data(as_text=True)
+    section = page.split("Ähnliche Einträge anderer Ressorts", 1)[1].split("</section>")[0]
+    assert f'href="/vorhaben/{twin.id}"' in section
+    assert "Digitale Bauakte" not in section
+    assert "Nationale Projekte" not in section  # its own Ressort is left out

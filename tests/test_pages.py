@@ -129,3 +129,38 @@ def test_markup_in_records_is_escaped(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     assert "{{7*7}}" in page
+
+
+def test_headers_on_every_html_page_for_visitors_and_signed_in_users(app, client):
+    from . import users
+
+    project = factories.project()
+    db.session.commit()
+    boss = users.make("coordination")
+    signed_in = app.test_client()
+    users.login(signed_in, boss)
+    pages = ["/", "/programme/", "/vorhaben/", f"/vorhaben/{project.id}", "/reallabore/",
+             "/schwerpunkte/", "/search?q=x", "/login", "/nicht-da"]
+    internal = ["/vorhaben/neu", f"/vorhaben/{project.id}/bearbeiten",
+                f"/vorhaben/{project.id}/verlauf", "/papierkorb", "/konten/",
+                "/organisationen/", "/konto/passwort"]
+    for browser, urls in [(client, pages), (signed_in, pages + internal)]:
+        for url in urls:
+            response = browser.get(url)
+            assert response.status_code < 500, url
+            headers = response.headers
+            assert "script-src 'self'" in headers["Content-Security-Policy"], url
+            assert headers["X-Content-Type-Options"] == "nosniff"
+            assert headers["Referrer-Policy"] == "same-origin"
+            if browser is signed_in:
+                assert headers["Cache-Control"] == "no-store", url
+            assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_session_cookie_flags_outside_development():
+    from zukunftsstadt import create_app
+
+    production = create_app("production", {"SECRET_KEY": "x" * 32,
+                                           "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    cookie = production.test_client().get("/login").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -13,8 +13,9 @@ from search.client import make_client
 from .extensions import csrf, db, migrate
 
 
-def create_app(config: str | dict[str, Any] | None = None) -> Flask:
-    """Build the app; `config` names a configuration class or overrides single settings."""
+def create_app(config: str | dict[str, Any] | None = None,
+               overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` names a configuration class or gives single settings."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     name = config if isinstance(config, str) else os.environ.get("ZS_CONFIG", "development")
     if name not in CONFIGS:
@@ -22,6 +23,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     app.config.from_object(CONFIGS[name])
     if isinstance(config, dict):
         app.config.update(config)
+    app.config.update(overrides or {})
     _check_production(app, name)
     app.config.setdefault("SEARCH_URL", app.config["ELASTICSEARCH_URL"]
                           or f"http://127.0.0.1:{app.config['SEARCH_NODE_PORT']}")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from elasticsearch import ApiError, TransportError
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import Select, func, select
 
-from .. import visibility
+from search.similar import similar_to
+
+from .. import permissions, visibility
 from ..extensions import db
 from ..models import Programme, Project, RealWorldLab, ResearchPriority, Ressort
 from ..models.project import project_priority
+from ..services import indexing
+from ..services.documents import KINDS, doc_id
 
 bp = Blueprint("catalogue", __name__)
 
@@ -89,10 +95,28 @@ def project_list() -> str:
 def project_detail(record_id: int) -> str:
     project = _visible_or_404(Project, record_id)
     partners = [p for p in (project.verbund.projects if project.verbund else [])
-                if p.id != project.id and p.is_public]
-    labs = [lab for lab in project.real_world_labs if lab.is_public]
+                if p.id != project.id and visibility.visible(p)]
+    labs = [lab for lab in project.real_world_labs if visibility.visible(lab)]
     return render_template("catalogue/project_detail.html", project=project,
-                           partners=partners, labs=labs)
+                           partners=partners, labs=labs, similar=_similar(project))
+
+
+def _similar(record: Any) -> dict[str, Any] | None:
+    """For signed-in users: the most similar records of other Ressorts (likely overlaps)."""
+    if not current_user.is_authenticated:
+        return None
+    text = " ".join(filter(None, [record.title, getattr(record, "summary", ""),
+                                  getattr(record, "objectives", "")]))
+    kind = KINDS[type(record)]
+    try:
+        hits = similar_to(indexing.client(), indexing.alias(), text,
+                          exclude_ids=[doc_id(kind, record.id)],
+                          exclude_ressort=permissions.record_ressort(record),
+                          kinds=["project", "programme", "lab"],
+                          access=visibility.search_access())
+    except (TransportError, ApiError):
+        return {"unavailable": True, "hits": []}
+    return {"unavailable": False, "hits": hits}
 
 
 @bp.get("/reallabore/")

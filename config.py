@@ -44,6 +44,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    SEARCH_AUTO_DRAIN = os.environ.get("SEARCH_AUTO_DRAIN", "1") == "1"
     SESSION_COOKIE_SECURE = False
 
 

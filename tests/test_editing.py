@@ -266,3 +266,19 @@ def test_project_page_shows_similar_records_of_other_ressorts(app, editor_client
     assert f'href="/vorhaben/{twin.id}"' in section
     assert "Digitale Bauakte" not in section
     assert "Nationale Projekte" not in section  # its own Ressort is left out
+
+
+def test_koordination_lets_a_ressort_publish_itself(app, editor_client, programme):
+    project = factories.project(programme=programme, publication_status="draft")
+    db.session.commit()
+    refused = _post(editor_client, f"/vorhaben/{project.id}/status", {"target": "published"})
+    assert refused.status_code == 403
+    boss = app.test_client()
+    users.login(boss, users.make("coordination"))
+    assert "BMWSB" in boss.get("/ressorts/").get_data(as_text=True)
+    _post(boss, "/ressorts/", {"publish": ["BMWSB"]})
+    allowed = _post(editor_client, f"/vorhaben/{project.id}/status", {"target": "published"})
+    assert allowed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).publication_status == "published"
+    assert _post(editor_client, "/ressorts/", {"publish": []}).status_code == 403

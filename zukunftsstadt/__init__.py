@@ -36,7 +36,7 @@ def create_app(config: str | dict[str, Any] | None = None,
         app.config["SEARCH_URL"], app.config["SEARCH_TIMEOUT"]
     )
 
-    from . import auth, cli, security, templating
+    from . import auth, cli, outbox_thread, security, templating
     from .views import api, catalogue, editing, errors, main, search
     from .views import auth as auth_views
 
@@ -47,6 +47,7 @@ def create_app(config: str | dict[str, Any] | None = None,
     security.register(app)
     templating.register(app)
     cli.register(app)
+    outbox_thread.register(app)
     return app
 
 

@@ -128,3 +128,19 @@ def user_reset_password(user_id: int) -> Any:
                   "success")
             return redirect(url_for("auth.user_list"))
     return render_template("auth/password.html", form=form, user=user)
+
+
+@bp.route("/ressorts/", methods=["GET", "POST"])
+@login_required
+def ressort_settings() -> Any:
+    """The Koordination decides which Ressorts' editors may publish without review."""
+    _require_admin()
+    ressorts = db.session.scalars(select(Ressort).order_by(Ressort.code)).all()
+    if request.method == "POST":
+        allowed = set(request.form.getlist("publish"))
+        for ressort in ressorts:
+            ressort.editors_may_publish = ressort.code in allowed
+        db.session.commit()
+        flash("Einstellungen gespeichert.", "success")
+        return redirect(url_for("auth.ressort_settings"))
+    return render_template("auth/ressorts.html", ressorts=ressorts)

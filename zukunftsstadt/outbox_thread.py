@@ -1,0 +1,44 @@
+"""Development convenience: drain the search outbox in a background thread.
+
+In production `flask search worker` runs as its own service; with `SEARCH_AUTO_DRAIN` (on in
+development) the app starts one daemon thread that does the same every second, so edits made
+in the browser under `make run` become searchable without a second terminal.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from flask import Flask
+
+_started: set[int] = set()
+_lock = threading.Lock()
+
+
+def _loop(app: Flask, interval: float) -> None:
+    from .services import indexing
+
+    while True:
+        try:
+            with app.app_context():
+                sent, _ = indexing.drain_outbox()
+        except Exception:  # the database may be busy or migrating; try again shortly
+            app.logger.exception("outbox drain failed")
+            sent = 0
+        if not sent:
+            time.sleep(interval)
+
+
+def register(app: Flask) -> None:
+    if not app.config.get("SEARCH_AUTO_DRAIN"):
+        return
+
+    @app.before_request
+    def _start_once() -> None:
+        with _lock:
+            if id(app) in _started:
+                return
+            _started.add(id(app))
+        threading.Thread(target=_loop, args=(app, 1.0), daemon=True,
+                         name="outbox-drain").start()

@@ -83,7 +83,7 @@ def max_length(limit: int):
 def plain_text(form: Any, field: Field) -> None:
     """No control characters (NUL, escape sequences, lone surrogates) in stored text."""
     if isinstance(field.data, str) and _CONTROL.search(field.data):
-        raise ValidationError(
+        raise StopValidation(  # nothing else may look at such text (PostgreSQL refuses NUL)
             "Der Text enthält unzulässige Steuerzeichen. Bitte entfernen Sie sie.")
 
 

@@ -99,7 +99,8 @@ class _Loader:
                 handle: Callable[[dict[str, Any], str], None]) -> None:
         items = data.get(name) or []
         for n, item in enumerate(items):
-            handle(item, self.ref(name, n))
+            with db.session.no_autoflush:  # records are complete only at the end of a handler
+                handle(item, self.ref(name, n))
         db.session.flush()
         self.counts[name] = len(items)
         self.progress(f"  {name}: {len(items)}")

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
-from elasticsearch.helpers import streaming_bulk
+from elasticsearch.helpers import scan, streaming_bulk
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
-CURRENT_VERSIONS = {"catalogue": 1}
+CURRENT_VERSIONS = {"catalogue": 2}
 CATALOGUE = "catalogue"
+REBUILD_SUFFIX = "rebuild"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,26 @@ def load_definition(name: str, version: int) -> dict[str, Any]:
 def alias_name(prefix: str, name: str = CATALOGUE) -> str:
     return f"{prefix}-{name}"
 
+
+def rebuild_alias_name(prefix: str, name: str = CATALOGUE) -> str:
+    """The alias of an index being filled by a rebuild; writes go there too meanwhile."""
+    return f"{prefix}-{name}-{REBUILD_SUFFIX}"
+
+
+def write_aliases(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -> list[str]:
+    """The aliases a change must be written to: the live one, and a rebuild's if one runs."""
+    found = [alias_name(prefix, name)]
+    if physical_indices(client, rebuild_alias_name(prefix, name)):
+        found.append(rebuild_alias_name(prefix, name))
+    return found
+
+
+def index_version(index: str) -> int | None:
+    """The mapping version in a physical index name (`...-v2-2025...` -> 2)."""
+    for part in reversed(index.split("-")):
+        if part.startswith("v") and part[1:].isdigit():
+            return int(part[1:])
+    return None
 
 def physical_indices(client: Elasticsearch, alias: str) -> list[str]:
     try:
@@ -88,6 +109,7 @@ def bulk_write(
     actions: Iterable[Action],
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 500,
+    require_alias: bool = False,
 ) -> dict[str, str]:
     """Write actions in bulk; returns the error of each document that failed, by id.
 
@@ -102,6 +124,7 @@ def bulk_write(
         raise_on_error=False,
         raise_on_exception=True,
         max_retries=0,
+        **({"require_alias": True} if require_alias else {}),
     ):
         result = next(iter(item.values()))
         status = result.get("status", 0)
@@ -121,6 +144,36 @@ def swap_alias(client: Elasticsearch, alias: str, new_index: str) -> list[str]:
     return old
 
 
+def begin_rebuild(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -> str:
+    """A new physical index behind the rebuild alias, refresh off while it is filled."""
+    for stale in physical_indices(client, rebuild_alias_name(prefix, name)):
+        client.indices.delete(index=stale, ignore_unavailable=True)  # an aborted rebuild
+    index = create_physical(client, prefix, name)
+    client.indices.put_settings(index=index, settings={"index": {"refresh_interval": "-1"}})
+    client.indices.put_alias(index=index, name=rebuild_alias_name(prefix, name))
+    return index
+
+
+def finish_rebuild(client: Elasticsearch, prefix: str, index: str,
+                   name: str = CATALOGUE) -> list[str]:
+    """Refresh on again, then move the live alias to `index` and drop the rebuild alias, in
+    one atomic request; returns the indices the alias left (the caller deletes them)."""
+    interval = load_definition(name, CURRENT_VERSIONS[name])["settings"].get("refresh_interval")
+    client.indices.put_settings(index=index, settings={"index": {"refresh_interval": interval}})
+    client.indices.refresh(index=index)
+    alias = alias_name(prefix, name)
+    old = [i for i in physical_indices(client, alias) if i != index]
+    changes: list[dict[str, Any]] = [{"remove": {"index": i, "alias": alias}} for i in old]
+    changes.append({"remove": {"index": index, "alias": rebuild_alias_name(prefix, name)}})
+    changes.append({"add": {"index": index, "alias": alias}})
+    client.indices.update_aliases(actions=changes)
+    return old
+
+
+def abort_rebuild(client: Elasticsearch, index: str) -> None:
+    client.indices.delete(index=index, ignore_unavailable=True)
+
+
 def rebuild(
     client: Elasticsearch,
     prefix: str,
@@ -129,15 +182,12 @@ def rebuild(
     name: str = CATALOGUE,
 ) -> tuple[str, dict[str, str]]:
     """Fill a new physical index, then swap the alias to it and drop the old ones."""
-    index = create_physical(client, prefix, name)
-    client.indices.put_settings(index=index, settings={"index": {"refresh_interval": "-1"}})
+    index = begin_rebuild(client, prefix, name)
     errors = bulk_write(client, index, actions, progress)
-    client.indices.put_settings(index=index, settings={"index": {"refresh_interval": None}})
-    client.indices.refresh(index=index)
     if errors:
-        client.indices.delete(index=index)
+        abort_rebuild(client, index)
         return index, errors
-    for old in swap_alias(client, alias_name(prefix, name), index):
+    for old in finish_rebuild(client, prefix, index, name):
         client.indices.delete(index=old, ignore_unavailable=True)
     return index, {}
 
@@ -155,3 +205,15 @@ def document_counts(client: Elasticsearch, prefix: str) -> dict[str, int]:
 def drop_all(client: Elasticsearch, prefix: str) -> None:
     """Delete every index of this prefix (tests and resets)."""
     client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+
+
+def indexed_versions(client: Elasticsearch, alias: str,
+                     progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Every document id behind `alias` with its version (for consistency checks)."""
+    found: dict[str, int] = {}
+    for hit in scan(client, index=alias, query={"query": {"match_all": {}}}, size=2000,
+                    _source=False, version=True, scroll="2m"):
+        found[hit["_id"]] = hit["_version"]
+        if progress:
+            progress(1)
+    return found

@@ -1,8 +1,15 @@
 """Search queries over the catalogue alias. User input only reaches `simple_query_string`,
-which never fails on bad syntax."""
+which never fails on bad syntax, and `terms`/`range` filters, which take values, not syntax.
+
+A search combines a text query, facet filters (OR within a facet, AND across facets), year and
+budget ranges, a sort order and a page. Facet counts are computed for each facet with every
+filter except its own (post_filter), so choosing a value never hides its siblings.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +18,9 @@ from elasticsearch import Elasticsearch
 from .german import clean, expand_query
 
 MAX_QUERY_LENGTH = 500
+MAX_FILTER_VALUES = 30
+EXPORT_LIMIT = 10_000
+FEW_HITS = 2  # at most this many exact hits: offer "Meinten Sie …?"
 
 TEXT_FIELDS = [
     "title^3",
@@ -23,9 +33,37 @@ TEXT_FIELDS = [
     "topic_names",
     "municipality_names^2",
     "organisation_name",
+    "compounds^0.5",
 ]
 HIGHLIGHT_FIELDS = ["title", "summary", "objectives", "results"]
-QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|WHITESPACE|ESCAPE"
+QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|WHITESPACE|ESCAPE|SLOP|FUZZY"
+SOURCE_EXCLUDES = ["objectives", "results", "compounds", "spell", "complete"]
+
+# URL parameter -> (document field, number of values shown)
+FACETS: dict[str, tuple[str, int]] = {
+    "kind": ("kind", 4),
+    "ressort": ("ressort", 30),
+    "programme": ("programme", 15),
+    "topic": ("topics", 20),
+    "sdg": ("sdgs", 17),
+    "land": ("states", 16),
+    "city_type": ("city_types", 4),
+    "status": ("status", 4),
+    "phase": ("phase", 3),
+}
+BUDGET_BUCKETS: list[tuple[float | None, float | None]] = [
+    (None, 100_000), (100_000, 500_000), (500_000, 1_000_000), (1_000_000, 5_000_000),
+    (5_000_000, None),
+]
+SORTS: dict[str, list[Any]] = {
+    "relevance": ["_score", {"start_date": {"order": "desc", "missing": "_last"}}],
+    "start_desc": [{"start_date": {"order": "desc", "missing": "_last"}}, "_score"],
+    "start_asc": [{"start_date": {"order": "asc", "missing": "_last"}}, "_score"],
+    "amount_desc": [{"budget_eur": {"order": "desc", "missing": "_last"}}, "_score"],
+    "amount_asc": [{"budget_eur": {"order": "asc", "missing": "_last"}}, "_score"],
+}
+TIEBREAK: list[Any] = [{"kind": "asc"}, {"id": "asc"}]
+_WORDLIKE = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -65,6 +103,26 @@ def access_filter(access: Access) -> dict[str, Any]:
     return {"bool": {"filter": [drafts, confidential]}}
 
 
+@dataclass(frozen=True)
+class Ranges:
+    """Funding year (start) and budget ranges, bounds included (budget: upper excluded)."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    budget_min: float | None = None
+    budget_max: float | None = None
+
+    def year_clause(self) -> dict[str, Any] | None:
+        bounds = {k: v for k, v in (("gte", self.year_from), ("lte", self.year_to))
+                  if v is not None}
+        return {"range": {"funding_year": bounds}} if bounds else None
+
+    def budget_clause(self) -> dict[str, Any] | None:
+        bounds = {k: v for k, v in (("gte", self.budget_min), ("lt", self.budget_max))
+                  if v is not None}
+        return {"range": {"budget_eur": bounds}} if bounds else None
+
+
 @dataclass
 class Hit:
     kind: str
@@ -79,59 +137,91 @@ class Hit:
 class SearchResult:
     total: int
     hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    years: list[tuple[int, int]] = field(default_factory=list)
+    budgets: list[tuple[float | None, float | None, int]] = field(default_factory=list)
+    suggestion: str | None = None  # the query with likely typos corrected
+    fuzzy: bool = False  # no exact hits: these are hits for similar spellings
 
 
 def normalise_query(query: str) -> str:
     return clean(query).strip()[:MAX_QUERY_LENGTH]
 
 
+def text_query(text: str, fuzzy: bool = False) -> dict[str, Any]:
+    return {"simple_query_string": {
+        "query": expand_query(text, fuzzy=fuzzy), "fields": TEXT_FIELDS,
+        "default_operator": "and", "flags": QUERY_FLAGS, "lenient": True,
+        "fuzzy_max_expansions": 20, "fuzzy_prefix_length": 1,
+    }}
+
+
+def filter_clauses(filters: dict[str, list[str]] | None,
+                   ranges: Ranges | None = None) -> dict[str, dict[str, Any]]:
+    """One clause per active facet or range, by its URL parameter name."""
+    clauses: dict[str, dict[str, Any]] = {}
+    for name, values in (filters or {}).items():
+        values = [v for v in values if v][:MAX_FILTER_VALUES]
+        if values:
+            field_name = FACETS[name][0] if name in FACETS else name
+            clauses[name] = {"terms": {field_name: values}}
+    if ranges:
+        for name, clause in (("year", ranges.year_clause()), ("budget", ranges.budget_clause())):
+            if clause:
+                clauses[name] = clause
+    return clauses
+
+
 def build_query(query: str, filters: dict[str, list[str]] | None = None,
-                access: Access = PUBLIC) -> dict[str, Any]:
-    """The bool query for a user's query string and keyword filters."""
-    must: list[dict[str, Any]] = []
+                access: Access = PUBLIC, ranges: Ranges | None = None,
+                fuzzy: bool = False) -> dict[str, Any]:
+    """The bool query for a user's query string, keyword filters and ranges (no facets)."""
     text = normalise_query(query)
-    if text:
-        must.append({"simple_query_string": {
-            "query": expand_query(text), "fields": TEXT_FIELDS, "default_operator": "and",
-            "flags": QUERY_FLAGS, "lenient": True,
-        }})
-    filter_clauses: list[dict[str, Any]] = [
-        {"terms": {name: values}} for name, values in (filters or {}).items() if values
-    ]
-    filter_clauses.append(access_filter(access))
-    return {"bool": {"must": must or [{"match_all": {}}], "filter": filter_clauses}}
+    must = [text_query(text, fuzzy)] if _WORDLIKE.search(text) else [{"match_all": {}}]
+    clauses = list(filter_clauses(filters, ranges).values())
+    return {"bool": {"must": must, "filter": [*clauses, access_filter(access)]}}
 
 
-def search(
-    client: Elasticsearch,
-    alias: str,
-    query: str,
-    *,
-    filters: dict[str, list[str]] | None = None,
-    access: Access = PUBLIC,
-    page: int = 1,
-    size: int = 20,
-) -> SearchResult:
-    text = normalise_query(query)
-    sort: list[Any] = ["_score"] if text else [{"start_date": {"order": "desc"}}, "title.sort"]
-    response = client.search(
-        index=alias,
-        query=build_query(text, filters, access),
-        from_=(max(page, 1) - 1) * size,
-        size=size,
-        sort=sort,
-        track_total_hits=True,
-        highlight={
-            "encoder": "html",
-            "pre_tags": ["<mark>"],
-            "post_tags": ["</mark>"],
-            "fields": {
-                name: {"fragment_size": 180, "number_of_fragments": 2}
-                for name in HIGHLIGHT_FIELDS
-            },
-        },
-    )
-    hits = [
+def _aggregations(clauses: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def others(name: str) -> dict[str, Any]:
+        rest = [c for key, c in clauses.items() if key != name]
+        return {"bool": {"filter": rest}} if rest else {"match_all": {}}
+
+    aggs: dict[str, Any] = {
+        name: {"filter": others(name),
+               "aggs": {"values": {"terms": {"field": field_name, "size": size}}}}
+        for name, (field_name, size) in FACETS.items()
+    }
+    aggs["year"] = {"filter": others("year"), "aggs": {"values": {
+        "terms": {"field": "funding_year", "size": 80, "order": {"_key": "asc"}}}}}
+    aggs["budget"] = {"filter": others("budget"), "aggs": {"values": {"range": {
+        "field": "budget_eur",
+        "ranges": [{k: v for k, v in (("from", lo), ("to", hi)) if v is not None}
+                   for lo, hi in BUDGET_BUCKETS],
+    }}}}
+    return aggs
+
+
+def _suggestion(text: str, response: dict[str, Any]) -> str | None:
+    entries = response.get("suggest", {}).get("spelling", [])
+    out, last, changed = [], 0, False
+    for entry in entries:
+        options = entry.get("options") or []
+        if not options:
+            continue
+        start = entry["offset"]
+        out.append(text[last:start])
+        out.append(options[0]["text"])
+        last = start + entry["length"]
+        changed = True
+    if not changed:
+        return None
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _hits(response: dict[str, Any]) -> list[Hit]:
+    return [
         Hit(
             kind=h["_source"]["kind"],
             id=h["_source"]["id"],
@@ -142,4 +232,135 @@ def search(
         )
         for h in response["hits"]["hits"]
     ]
-    return SearchResult(total=response["hits"]["total"]["value"], hits=hits)
+
+
+HIGHLIGHT = {
+    "encoder": "html",
+    "pre_tags": ["<mark>"],
+    "post_tags": ["</mark>"],
+    "fields": {name: {"fragment_size": 180, "number_of_fragments": 2}
+               for name in HIGHLIGHT_FIELDS},
+}
+
+
+def sort_clause(sort: str, text: str) -> list[Any]:
+    if sort not in SORTS or (sort == "relevance" and not _WORDLIKE.search(text)):
+        sort = "relevance" if _WORDLIKE.search(text) else "start_desc"
+    return [*SORTS[sort], *TIEBREAK]
+
+
+def search(
+    client: Elasticsearch,
+    alias: str,
+    query: str,
+    *,
+    filters: dict[str, list[str]] | None = None,
+    ranges: Ranges | None = None,
+    access: Access = PUBLIC,
+    sort: str = "relevance",
+    page: int = 1,
+    size: int = 20,
+    facets: bool = False,
+    suggest: bool = False,
+) -> SearchResult:
+    """One page of hits; with `facets` the counts, with `suggest` a spelling suggestion and,
+    when nothing matches exactly, the hits for similar spellings (`fuzzy`)."""
+    text = normalise_query(query)
+    has_text = bool(_WORDLIKE.search(text))
+    clauses = filter_clauses(filters, ranges)
+    base = build_query(text, access=access)
+    body: dict[str, Any] = {
+        "query": base,
+        "from_": (max(page, 1) - 1) * size,
+        "size": size,
+        "sort": sort_clause(sort, text),
+        "track_total_hits": True,
+        "highlight": HIGHLIGHT,
+        "source_excludes": SOURCE_EXCLUDES,
+    }
+    if clauses:
+        body["post_filter"] = {"bool": {"filter": list(clauses.values())}}
+    if facets:
+        body["aggs"] = _aggregations(clauses)
+    if suggest and has_text:
+        body["suggest"] = {"spelling": {"text": text, "term": {
+            "field": "spell", "suggest_mode": "missing", "min_word_length": 4,
+            "prefix_length": 1, "max_edits": 2, "size": 1,
+        }}}
+    response = client.search(index=alias, **body)
+    total = response["hits"]["total"]["value"]
+    fuzzy = False
+    if suggest and has_text and total == 0:
+        body["query"] = build_query(text, access=access, fuzzy=True)
+        body.pop("suggest", None)
+        fuzzy_response = client.search(index=alias, **body)
+        if fuzzy_response["hits"]["total"]["value"]:
+            response = {**fuzzy_response, "suggest": response.get("suggest", {})}
+            total, fuzzy = fuzzy_response["hits"]["total"]["value"], True
+    result = SearchResult(total=total, hits=_hits(response), fuzzy=fuzzy)
+    if suggest and has_text and (total <= FEW_HITS or fuzzy):
+        result.suggestion = _suggestion(text, response)
+    if facets:
+        aggs = response["aggregations"]
+        result.facets = {
+            name: [(str(b["key"]), b["doc_count"]) for b in aggs[name]["values"]["buckets"]]
+            for name in FACETS
+        }
+        result.years = [(int(b["key"]), b["doc_count"])
+                        for b in aggs["year"]["values"]["buckets"]]
+        result.budgets = [(b.get("from"), b.get("to"), b["doc_count"])
+                          for b in aggs["budget"]["values"]["buckets"]]
+    return result
+
+
+def iterate_hits(
+    client: Elasticsearch,
+    alias: str,
+    query: str,
+    *,
+    filters: dict[str, list[str]] | None = None,
+    ranges: Ranges | None = None,
+    access: Access = PUBLIC,
+    sort: str = "relevance",
+    limit: int = EXPORT_LIMIT,
+    chunk: int = 1000,
+) -> Iterator[Hit]:
+    """Every hit of a search in order, up to `limit` (exports), paged with search_after."""
+    text = normalise_query(query)
+    clauses = filter_clauses(filters, ranges)
+    query_body = build_query(text, access=access)
+    query_body["bool"]["filter"].extend(clauses.values())
+    after: list[Any] | None = None
+    sent = 0
+    while sent < limit:
+        extra: dict[str, Any] = {"search_after": after} if after else {}
+        response = client.search(
+            index=alias, query=query_body, size=min(chunk, limit - sent),
+            sort=sort_clause(sort, text), source_excludes=["compounds", "spell", "complete"],
+            track_total_hits=False, **extra,
+        )
+        raw = response["hits"]["hits"]
+        if not raw:
+            return
+        yield from _hits(response)
+        sent += len(raw)
+        after = raw[-1]["sort"]
+
+
+def complete(client: Elasticsearch, alias: str, prefix: str, *, access: Access = PUBLIC,
+             size: int = 8) -> list[Hit]:
+    """Titles and acronyms that start with what the user is typing (umlauts folded)."""
+    from .german import fold
+
+    text = fold(normalise_query(prefix))[:100]
+    if not _WORDLIKE.search(text):
+        return []
+    response = client.search(
+        index=alias, size=size,
+        query={"bool": {
+            "must": [{"match_bool_prefix": {"complete": {"query": text, "operator": "and"}}}],
+            "filter": [access_filter(access)],
+        }},
+        source_includes=["kind", "id", "title", "acronym", "fkz"],
+    )
+    return _hits(response)

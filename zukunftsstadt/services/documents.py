@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from search.german import compound_terms, fold
+
 from ..models import (
     Municipality,
     Programme,
@@ -144,5 +146,30 @@ _BUILDERS = {
 }
 
 
+_TEXT_FIELDS = ("title", "acronym", "summary", "objectives", "results", "programme_title",
+                "topic_names")
+
+
+def _text_values(doc: dict[str, Any], name: str) -> list[str]:
+    value = doc.get(name)
+    if isinstance(value, list):
+        return [str(v) for v in value if v]
+    return [str(value)] if value else []
+
+
+def with_search_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """Add the fields computed for search: inner compounds, spelling vocabulary, completion.
+
+    `spell` feeds the "Meinten Sie …?" suggester, which does not filter by permission; so only
+    publicly visible records contribute their words to it.
+    """
+    texts = [t for name in _TEXT_FIELDS for t in _text_values(doc, name)]
+    public = doc["publication_status"] == "published" and not doc.get("confidential")
+    doc["compounds"] = compound_terms(texts)
+    doc["spell"] = texts if public else []
+    doc["complete"] = [fold(t) for t in (doc.get("title"), doc.get("acronym")) if t]
+    return doc
+
+
 def to_document(record: Indexable) -> dict[str, Any]:
-    return _BUILDERS[KINDS[type(record)]](record)  # type: ignore[operator]
+    return with_search_fields(_BUILDERS[KINDS[type(record)]](record))  # type: ignore[operator]

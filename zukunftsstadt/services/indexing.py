@@ -1,11 +1,13 @@
-"""Keeping the search index in step with the database: outbox drain and full rebuild."""
+"""Keeping the search index in step with the database: outbox drain, consistency check and
+repair, full rebuild while edits continue."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch
 from elasticsearch import TransportError as SearchTransportError
 from flask import current_app
 from sqlalchemy import func, select
@@ -20,33 +22,53 @@ from .documents import MODELS, doc_id, to_document
 
 BATCH_SIZE = 500
 MAX_BACKOFF = timedelta(minutes=10)
+DELETED_VERSION = 2**62  # a hard delete wins over every write the record ever had
 
 
 def client() -> Elasticsearch:
     return current_app.extensions["search_client"]
 
 
+def prefix() -> str:
+    return current_app.config["SEARCH_INDEX_PREFIX"]
+
+
 def alias() -> str:
-    return indices.alias_name(current_app.config["SEARCH_INDEX_PREFIX"])
+    return indices.alias_name(prefix())
 
 
 def ensure_index() -> str:
-    return indices.ensure_index(client(), current_app.config["SEARCH_INDEX_PREFIX"])
+    return indices.ensure_index(client(), prefix())
+
+
+def _record_action(kind: str, record_id: int, record: object | None) -> indices.Action:
+    if record is None:
+        return indices.Action(doc_id(kind, record_id), DELETED_VERSION, None)
+    if getattr(record, "deleted_at", None) is not None:
+        # Soft-deleted: gone from search; a restore bumps the version and writes it again.
+        return indices.Action(doc_id(kind, record_id), record.version, None)  # type: ignore[attr-defined]
+    return indices.Action(doc_id(kind, record_id), record.version,  # type: ignore[attr-defined]
+                          to_document(record))  # type: ignore[arg-type]
 
 
 def _action(kind: str, record_id: int) -> indices.Action:
-    record = db.session.get(MODELS[kind], record_id)
-    if record is None:
-        # Deleted: a version above any the record had, so the delete wins over older writes.
-        return indices.Action(doc_id(kind, record_id), 2**62, None)
-    return indices.Action(doc_id(kind, record_id), record.version, to_document(record))
+    return _record_action(kind, record_id, db.session.get(MODELS[kind], record_id))
+
+
+def write(actions: list[indices.Action]) -> dict[str, str]:
+    """Write to the live alias and, while a rebuild runs, to the index it fills."""
+    errors: dict[str, str] = {}
+    for target in indices.write_aliases(client(), prefix()):
+        errors.update(indices.bulk_write(client(), target, actions, require_alias=True))
+    return errors
 
 
 def drain_outbox(batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     """Send due outbox rows to the index; returns (sent, failed).
 
     Each row is re-read from the database, so the document is always the current row and its
-    version; duplicate and out-of-order deliveries are harmless (`external_gte`).
+    version; duplicate and out-of-order deliveries are harmless (`external_gte`). A failed row
+    stays with its attempt count and last error and is retried with exponential back-off.
     """
     now = utcnow()
     rows = db.session.scalars(
@@ -57,26 +79,40 @@ def drain_outbox(batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     ).all()
     if not rows:
         return 0, 0
-    targets = sorted({(r.entity, r.entity_id) for r in rows})
+    targets = sorted({(r.entity, r.entity_id) for r in rows if r.entity in MODELS})
     transport_error: str | None = None
     errors: dict[str, str] = {}
     try:
-        actions = [_action(kind, record_id) for kind, record_id in targets]
-        errors = indices.bulk_write(client(), alias(), actions)
-    except SearchTransportError as exc:
+        errors = write([_action(kind, record_id) for kind, record_id in targets])
+    except (SearchTransportError, ApiError) as exc:
         transport_error = f"{type(exc).__name__}: {exc}"
     sent = 0
     for row in rows:
         error = transport_error or errors.get(doc_id(row.entity, row.entity_id))
+        if row.entity not in MODELS:
+            error = f"unbekannte Art {row.entity!r}"
         if error:
             row.attempts += 1
             row.last_error = error[:2000]
-            row.next_attempt_at = now + min(timedelta(seconds=2**row.attempts), MAX_BACKOFF)
+            row.next_attempt_at = now + min(timedelta(seconds=2**min(row.attempts, 20)),
+                                            MAX_BACKOFF)
         else:
             db.session.delete(row)
             sent += 1
     db.session.commit()
     return sent, len(rows) - sent
+
+
+def drain_all(max_rounds: int = 1000) -> tuple[int, int]:
+    """Drain until nothing due is left or a round fails completely."""
+    total_sent = total_failed = 0
+    for _ in range(max_rounds):
+        sent, failed = drain_outbox()
+        total_sent += sent
+        total_failed += failed
+        if not sent:
+            break
+    return total_sent, total_failed
 
 
 def outbox_size() -> int:
@@ -92,9 +128,9 @@ def _all_actions() -> Iterator[indices.Action]:
             for start in range(0, len(ids), BATCH_SIZE):
                 chunk = ids[start:start + BATCH_SIZE]
                 for record in session.scalars(select(model).where(model.id.in_(chunk))):
-                    yield indices.Action(
-                        doc_id(kind, record.id), record.version, to_document(record)
-                    )
+                    action = _record_action(kind, record.id, record)
+                    if action.doc is not None:
+                        yield action
                 session.expunge_all()
 
 
@@ -106,16 +142,97 @@ def count_indexable() -> int:
 
 
 def rebuild(progress: Callable[[int], None] | None = None) -> tuple[str, dict[str, str]]:
-    """Fill a fresh index from the database and swap the alias to it.
+    """Fill a fresh index from the database and swap the alias to it, while edits continue.
 
-    Outbox rows written before the rebuild started are covered by what it reads, so they are
-    removed once the new index is live; later rows are delivered by the worker as usual.
+    While the new index is filled it sits behind the rebuild alias, and the worker writes every
+    change to it as well as to the live index. Before the swap, pending outbox rows are
+    replayed into both; after the swap, what arrived in between is drained into the new live
+    index. Versions (`external_gte`) make every double or late delivery harmless.
     """
-    covered = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
-    index, errors = indices.rebuild(
-        client(), current_app.config["SEARCH_INDEX_PREFIX"], _all_actions(), progress
+    es, pfx = client(), prefix()
+    index = indices.begin_rebuild(es, pfx)
+    try:
+        errors = indices.bulk_write(es, index, _all_actions(), progress)
+    except Exception:
+        indices.abort_rebuild(es, index)
+        raise
+    if errors:
+        indices.abort_rebuild(es, index)
+        return index, errors
+    drain_all()  # replay into the live and the new index
+    old = indices.finish_rebuild(es, pfx, index)
+    drain_all()  # what was written between the replay and the swap
+    for name in old:
+        es.indices.delete(index=name, ignore_unavailable=True)
+    return index, {}
+
+
+# --- consistency check ------------------------------------------------------------------------
+
+@dataclass
+class CheckReport:
+    """Differences between database and index, by document id."""
+
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    stale: dict[str, tuple[int, int]] = field(default_factory=dict)  # id: (db, index) version
+    orphan: list[str] = field(default_factory=list)  # in the index, not (or deleted) in the DB
+    mapping_outdated: bool = False  # the live index has an older mapping version
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.orphan or self.mapping_outdated)
+
+
+def _database_versions(progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for kind, model in MODELS.items():
+        rows = db.session.execute(
+            select(model.id, model.version).where(model.deleted_at.is_(None))
+        )
+        for record_id, version in rows:
+            found[doc_id(kind, record_id)] = version
+            if progress:
+                progress(1)
+    return found
+
+
+def check(progress: Callable[[int], None] | None = None) -> CheckReport:
+    expected = _database_versions(progress)
+    indexed = indices.indexed_versions(client(), alias(), progress)
+    report = CheckReport()
+    for name, version in expected.items():
+        if name not in indexed:
+            report.missing.append(name)
+        elif indexed[name] != version:
+            report.stale[name] = (version, indexed[name])
+    report.orphan = sorted(set(indexed) - set(expected))
+    report.missing.sort()
+    live = indices.physical_indices(client(), alias())
+    report.mapping_outdated = any(
+        indices.index_version(i) != indices.CURRENT_VERSIONS[indices.CATALOGUE] for i in live
     )
-    if not errors:
-        db.session.query(SearchOutbox).filter(SearchOutbox.id <= covered).delete()
-        db.session.commit()
-    return index, errors
+    return report
+
+
+def _parse(name: str) -> tuple[str, int]:
+    kind, _, record_id = name.rpartition("-")
+    return kind, int(record_id)
+
+
+def repair(report: CheckReport,
+           progress: Callable[[int], None] | None = None) -> dict[str, str]:
+    """Fix what `check` found; returns errors by document id.
+
+    Missing and stale documents (index behind the database) are written again, orphans are
+    deleted. An index ahead of the database (a restored backup) or an outdated mapping cannot
+    be fixed by versioned writes: then the whole index is rebuilt.
+    """
+    ahead = any(index_v > db_v for db_v, index_v in report.stale.values())
+    if ahead or report.mapping_outdated:
+        return rebuild(progress)[1]
+    es = client()
+    names = [*report.missing, *report.stale, *report.orphan]
+    actions = [_action(*_parse(name)) for name in names]  # orphans become deletes
+    errors = indices.bulk_write(es, alias(), actions, progress, require_alias=True)
+    es.indices.refresh(index=alias())
+    return errors

@@ -9,16 +9,17 @@ import pytest
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import Project
 from zukunftsstadt.services import dataset
+from zukunftsstadt.services.dataset_export import dump
 
 from .conftest import DEMO_FILE, reset_database
 
 
 def test_dump_then_load_reproduces_the_catalogue(app):
     dataset.load_file(DEMO_FILE, demo=True)
-    first = dataset.dump()
+    first = dump()
     reset_database()
     dataset.load(json.loads(json.dumps(first)), "roundtrip.json")
-    assert dataset.dump() == first
+    assert dump() == first
     original = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     by_fkz = {p["fkz"]: p for p in first["projects"]}
     for item in original["projects"][:20]:

@@ -77,3 +77,15 @@ def test_pages_of_the_demo_catalogue_render(demo_catalogue, client):
             select(model).where(model.publication_status == "published").limit(1)
         ).one()
         assert client.get(f"{prefix}{record.id}").status_code == 200
+
+
+def test_demo_has_published_transfer_reports_linked_from_the_start_page(demo_catalogue,
+                                                                        client):
+    from zukunftsstadt.models import TransferReport
+
+    published = TransferReport.query.filter_by(publication_status="published").all()
+    assert len(published) >= 2 and all(len(r.items) >= 5 for r in published)
+    start = client.get("/").get_data(as_text=True)
+    assert '<a href="/transferberichte/">Transferberichte</a>' in start
+    listing = client.get("/transferberichte/").get_data(as_text=True)
+    assert all(r.title in listing for r in published)

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 
 from search import node
 
-from .services import dataset, indexing
+from .services import dataset, dataset_export, indexing
 
 search_cli = AppGroup("search", help="Suchindex und lokaler Elasticsearch-Knoten.")
 node_cli = AppGroup("node", help="Lokalen Elasticsearch-Knoten starten, stoppen, prüfen.")
@@ -122,7 +122,7 @@ def catalogue_load(file: Path, demo: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
 def catalogue_dump(file: Path | None) -> None:
     """Den ganzen Katalog als JSON schreiben (Datei oder Standardausgabe)."""
-    text = json.dumps(dataset.dump(), ensure_ascii=False, indent=2)
+    text = json.dumps(dataset_export.dump(), ensure_ascii=False, indent=2)
     if file:
         file.write_text(text + "\n", encoding="utf-8")
         click.echo(f"Geschrieben: {file}")

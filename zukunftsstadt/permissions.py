@@ -101,6 +101,7 @@ def can_create(user: Any, kind: str) -> bool:
     if u.is_coordination:
         return True
     return u.role == "editor" and kind in {"programme", "project", "lab", "organisation"}
+    # Research priorities and transfer reports belong to the Koordination (AG III).
 
 
 def can_move(user: Any, record: Any, target: str) -> bool:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import Flask, request, url_for
 
 from . import permissions
-from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES, Municipality
+from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES, RESULTS_STATUSES, Municipality
 
 KIND_LABELS = {
     "programme": "Förderprogramm",
@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
         PROGRAMME_STATUSES=PROGRAMME_STATUSES,
         PUBLICATION_STATUSES=PUBLICATION_STATUSES,
         permissions=permissions,
+        RESULTS_STATUSES=RESULTS_STATUSES,
         municipality_options=municipality_options,
     )
     app.jinja_env.trim_blocks = True

@@ -11,7 +11,13 @@ from typing import Any
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 
-from ..models import LAB_PHASES, ORGANISATION_KINDS, PROGRAMME_KINDS, PROGRAMME_STATUSES
+from ..models import (
+    LAB_PHASES,
+    ORGANISATION_KINDS,
+    PROGRAMME_KINDS,
+    PROGRAMME_STATUSES,
+    RESULTS_STATUSES,
+)
 from .fields import (
     AmountField,
     GermanDateField,
@@ -98,9 +104,15 @@ class ProjectForm(RecordForm):
     topics = SelectMultipleField("Themenfelder", coerce=int)
     sdgs = SelectMultipleField("Nachhaltigkeitsziele (SDG)", coerce=int)
     research_priorities = SelectMultipleField("Forschungsschwerpunkte", coerce=int)
+    results_status = SelectField("Stand der Ergebnisse", default="none",
+                                 choices=options(RESULTS_STATUSES.items()))
+    lessons_learned = _long("Erfahrungen (Lessons Learned)")
+    transferability = _long("Übertragbarkeit",
+                            description="Bedingungen, Kosten, rechtliche Aspekte.")
     contact_name = _text("Ansprechperson", limit=200)
     contact_email = TextField("E-Mail der Ansprechperson",
                               [optional, email_address, max_length(254)])
+    contact_public = BooleanField("Ansprechperson darf in Transferberichten genannt werden")
 
     def validate_fkz(self, field: Any) -> None:
         if field.data and not FKZ.match(field.data):
@@ -115,6 +127,7 @@ class LabForm(RecordForm):
     description = _long("Beschreibung", must=True)
     phase = SelectField("Phase", choices=options((p, p) for p in LAB_PHASES))
     experimentation_clause = BooleanField("Experimentierklausel genutzt")
+    lessons_learned = _long("Erfahrungen (Lessons Learned)")
     municipalities = ProjectForm.municipalities
     projects = SelectMultipleField("Verknüpfte Vorhaben", coerce=int)
     topics = SelectMultipleField("Themenfelder", coerce=int)

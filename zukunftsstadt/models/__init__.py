@@ -5,8 +5,9 @@ from .geography import CITY_TYPES, Municipality, State
 from .journal import AuditEvent, SearchOutbox
 from .organisation import ORGANISATION_KINDS, Organisation
 from .programme import PROGRAMME_KINDS, PROGRAMME_STATUSES, Programme
-from .project import Project, Verbund, verbund_stem
+from .project import RESULTS_STATUSES, Project, Verbund, verbund_stem
 from .real_world_lab import LAB_PHASES, RealWorldLab
+from .report import REPORT_SCOPES, TransferReport, TransferReportItem
 from .ressort import Ressort
 from .taxonomy import SDG, ResearchPriority, Topic
 from .user import ROLES, LoginFailure, User
@@ -18,6 +19,8 @@ __all__ = [
     "PROGRAMME_KINDS",
     "PROGRAMME_STATUSES",
     "PUBLICATION_STATUSES",
+    "REPORT_SCOPES",
+    "RESULTS_STATUSES",
     "ROLES",
     "SDG",
     "AuditEvent",
@@ -33,6 +36,8 @@ __all__ = [
     "SearchOutbox",
     "State",
     "Topic",
+    "TransferReport",
+    "TransferReportItem",
     "User",
     "Verbund",
     "verbund_stem",

@@ -6,11 +6,21 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Column, Date, ForeignKey, Numeric, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import RecordMixin, not_negative, period_check
+from .base import RecordMixin, in_list, not_negative, period_check
 from .geography import Municipality
 from .organisation import Organisation
 from .programme import Programme
@@ -35,6 +45,12 @@ project_municipality = _link("project_municipality", "project", "municipality")
 project_topic = _link("project_topic", "project", "topic")
 project_sdg = _link("project_sdg", "project", "sdg", "number")
 project_priority = _link("project_priority", "project", "research_priority")
+
+RESULTS_STATUSES: dict[str, str] = {
+    "none": "noch keine Ergebnisse",
+    "interim": "Zwischenergebnisse",
+    "final": "abschließende Ergebnisse",
+}
 
 # A partner FKZ ends in one letter: 03SF0712A and 03SF0712B form one Verbund "03SF0712".
 _PARTNER_SUFFIX = re.compile(r"^(?P<stem>.*\d)(?P<suffix>[A-Z])$")
@@ -65,6 +81,7 @@ class Project(RecordMixin, db.Model):
         *RecordMixin.record_constraints(),
         period_check(),
         not_negative("budget_eur"),
+        CheckConstraint(in_list("results_status", RESULTS_STATUSES), name="results_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +101,13 @@ class Project(RecordMixin, db.Model):
     budget_eur: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # Only with this consent does the contact appear in published transfer reports.
+    contact_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What a transfer report needs: lessons, conditions of transfer, who it is for.
+    lessons_learned: Mapped[str] = mapped_column(Text, default="")
+    transferability: Mapped[str] = mapped_column(Text, default="")
+    results_status: Mapped[str] = mapped_column(String(20), default="none")
+    target_city_types: Mapped[str] = mapped_column(String(120), default="")
 
     programme: Mapped[Programme | None] = relationship(back_populates="projects")
     ressort_at_funding: Mapped[Ressort | None] = relationship()

@@ -39,6 +39,7 @@ class RealWorldLab(RecordMixin, db.Model):
     end_date: Mapped[date | None] = mapped_column(Date)
     # The Ressort responsible for the lab's entry (whose editors maintain it).
     ressort_id: Mapped[int | None] = mapped_column(ForeignKey("ressort.id"))
+    lessons_learned: Mapped[str] = mapped_column(Text, default="")
 
     ressort: Mapped[Ressort | None] = relationship()
     municipalities: Mapped[list[Municipality]] = relationship(

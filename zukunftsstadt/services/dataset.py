@@ -19,6 +19,8 @@ from ..extensions import db
 from ..models import (
     PROGRAMME_STATUSES,
     PUBLICATION_STATUSES,
+    REPORT_SCOPES,
+    RESULTS_STATUSES,
     SDG,
     Municipality,
     Organisation,
@@ -29,9 +31,12 @@ from ..models import (
     Ressort,
     State,
     Topic,
+    TransferReport,
+    TransferReportItem,
     Verbund,
     verbund_stem,
 )
+from ..models.base import utcnow
 from . import records
 
 FORMAT = "zukunftsstadt-catalogue"
@@ -195,6 +200,12 @@ class _Loader:
         p.end_date = _date(item.get("end_date"), where)
         p.budget_eur = _amount(item.get("budget_eur"), where)
         p.contact_name, p.contact_email = item.get("contact_name"), item.get("contact_email")
+        p.contact_public = bool(item.get("contact_public", False))
+        p.lessons_learned = item.get("lessons_learned") or ""
+        p.transferability = item.get("transferability") or ""
+        p.results_status = item.get("results_status") or ("final" if p.results else "none")
+        if p.results_status not in RESULTS_STATUSES:
+            raise DatasetError(f"{where}: unbekannter Ergebnisstand {p.results_status!r}")
         p.municipalities = self.lookup_many(Municipality, "ags", item.get("municipalities"), where)
         p.topics = self.lookup_many(Topic, "key", item.get("topics"), where)
         p.sdgs = self.lookup_many(SDG, "number", item.get("sdgs"), where)
@@ -216,8 +227,33 @@ class _Loader:
         )
         lab.projects = self.lookup_many(Project, "fkz", item.get("projects"), where)
         lab.topics = self.lookup_many(Topic, "key", item.get("topics"), where)
+        lab.lessons_learned = item.get("lessons_learned") or ""
         lab.publication_status = self.publication(item, where)
         records.save(lab, source=self.source_kind, source_ref=where)
+
+    def report(self, item: dict[str, Any], where: str) -> None:
+        report, _ = self.upsert(TransferReport, "key", item["key"])
+        report.title = item["title"]
+        report.scope = item.get("scope") or "selection:"
+        if report.scope_kind not in REPORT_SCOPES:
+            raise DatasetError(f"{where}: unbekannter Geltungsbereich {item.get('scope')!r}")
+        report.introduction = item.get("introduction") or ""
+        report.transferability = item.get("transferability") or ""
+        items = []
+        for position, ref in enumerate(item.get("records") or []):
+            kind, _, natural_key = ref.partition(":")
+            model, column = {"project": (Project, "fkz"), "lab": (RealWorldLab, "key")}.get(
+                kind, (None, None))
+            if model is None:
+                raise DatasetError(f"{where}: Verweis {ref!r} muss mit project: oder lab: beginnen")
+            record = self.lookup(model, column, natural_key, where)
+            db.session.flush()
+            items.append(TransferReportItem(position=position, kind=kind, record_id=record.id,
+                                            record_version=record.version))
+        report.items = items
+        report.compiled_at = report.compiled_at or utcnow()
+        report.publication_status = self.publication(item, where)
+        records.save(report, source=self.source_kind, source_ref=where)
 
     source_kind = "import"
 
@@ -234,6 +270,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("programmes", "programme"),
     ("projects", "project"),
     ("real_world_labs", "lab"),
+    ("transfer_reports", "report"),
 ]
 
 
@@ -268,89 +305,3 @@ def load_file(path: Path, **kwargs: Any) -> dict[str, int]:
         raise DatasetError(f"{path}: Datei nicht lesbar oder kein gültiges JSON ({exc})") from exc
     return load(data, path.name, **kwargs)
 
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _num(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
-
-
-def dump(notice: str = "") -> dict[str, Any]:
-    """The whole catalogue in the load format; `load(dump())` reproduces it."""
-
-    def rows(model: type, order: Any) -> list[Any]:
-        return list(db.session.scalars(select(model).order_by(order)))
-
-    pub = PUBLICATION_STATUSES
-    return {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "notice": notice,
-        "states": [{"code": s.code, "name": s.name} for s in rows(State, State.code)],
-        "ressorts": [
-            {"code": r.code, "name": r.name, "valid_from": _iso(r.valid_from),
-             "valid_to": _iso(r.valid_to),
-             "predecessor": r.predecessor.code if r.predecessor else None}
-            for r in rows(Ressort, Ressort.code)
-        ],
-        "municipalities": [
-            {"ags": m.ags, "name": m.name, "state": m.state.code, "city_type": m.city_type,
-             "population": m.population, "lat": m.lat, "lon": m.lon}
-            for m in rows(Municipality, Municipality.ags)
-        ],
-        "organisations": [
-            {"key": o.key, "name": o.name, "city": o.city, "kind": o.kind,
-             "publication_status": pub[o.publication_status]}
-            for o in rows(Organisation, Organisation.key)
-        ],
-        "topics": [{"key": t.key, "name": t.name} for t in rows(Topic, Topic.key)],
-        "sdgs": [{"number": s.number, "name": s.name} for s in rows(SDG, SDG.number)],
-        "research_priorities": [
-            {"key": r.key, "title": r.title, "description": r.description,
-             "parent": r.parent.key if r.parent else None,
-             "publication_status": pub[r.publication_status]}
-            # Parents before children, so the file loads in one pass.
-            for r in sorted(rows(ResearchPriority, ResearchPriority.id),
-                            key=lambda r: (r.parent_id is not None, r.id))
-        ],
-        "programmes": [
-            {"key": p.key, "title": p.title, "short_title": p.short_title,
-             "ressort": p.ressort.code,
-             "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
-             "funding_body": p.funding_body, "kind": p.kind, "budget_eur": _num(p.budget_eur),
-             "start_date": _iso(p.start_date), "end_date": _iso(p.end_date),
-             "status": PROGRAMME_STATUSES[p.status], "confidential": p.confidential,
-             "description": p.description, "url": p.url,
-             "publication_status": pub[p.publication_status]}
-            for p in rows(Programme, Programme.key)
-        ],
-        "projects": [
-            {"fkz": p.fkz, "title": p.title, "acronym": p.acronym,
-             "programme": p.programme.key if p.programme else None,
-             "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
-             "verbund_title": p.verbund.title if p.verbund else None,
-             "summary": p.summary, "objectives": p.objectives, "results": p.results,
-             "lead_organisation": p.lead_organisation.key if p.lead_organisation else None,
-             "executing_unit": p.executing_unit,
-             "municipalities": [m.ags for m in p.municipalities],
-             "start_date": _iso(p.start_date), "end_date": _iso(p.end_date),
-             "budget_eur": _num(p.budget_eur), "topics": [t.key for t in p.topics],
-             "sdgs": [s.number for s in p.sdgs],
-             "research_priorities": [r.key for r in p.research_priorities],
-             "contact_name": p.contact_name, "contact_email": p.contact_email,
-             "publication_status": pub[p.publication_status]}
-            for p in rows(Project, Project.fkz)
-        ],
-        "real_world_labs": [
-            {"key": lab.key, "name": lab.name, "description": lab.description,
-             "phase": lab.phase, "experimentation_clause": lab.experimentation_clause,
-             "municipalities": [m.ags for m in lab.municipalities],
-             "projects": [p.fkz for p in lab.projects],
-             "start_date": _iso(lab.start_date), "end_date": _iso(lab.end_date),
-             "topics": [t.key for t in lab.topics],
-             "publication_status": pub[lab.publication_status]}
-            for lab in rows(RealWorldLab, RealWorldLab.key)
-        ],
-    }

@@ -20,6 +20,7 @@ from ..forms.records import (
     ProjectForm,
     RecordForm,
 )
+from ..forms.reports import ReportForm
 from ..models import (
     SDG,
     AuditEvent,
@@ -29,9 +30,11 @@ from ..models import (
     RealWorldLab,
     ResearchPriority,
     Topic,
+    TransferReport,
     User,
 )
 from ..services import editing, records
+from ..services import reports as report_service
 
 bp = Blueprint("editing", __name__)
 
@@ -57,15 +60,19 @@ SPECS = {s.segment: s for s in [
              ["fkz", "title", "acronym", "programme_id", "summary", "objectives", "results",
               "lead_organisation_id", "executing_unit", "municipalities", "start_date",
               "end_date", "budget_eur", "topics", "sdgs", "research_priorities",
-              "contact_name", "contact_email"]),
+              "results_status", "lessons_learned", "transferability", "contact_name",
+              "contact_email", "contact_public"]),
     KindSpec("lab", "reallabore", RealWorldLab, LabForm, "Reallabor", "catalogue.lab_detail",
              ["name", "ressort_id", "description", "phase", "experimentation_clause",
-              "municipalities", "projects", "topics", "start_date", "end_date"]),
+              "lessons_learned", "municipalities", "projects", "topics", "start_date",
+              "end_date"]),
     KindSpec("priority", "schwerpunkte", ResearchPriority, PriorityForm,
              "Forschungsschwerpunkt", "catalogue.priority_detail",
              ["title", "description", "parent_id"]),
     KindSpec("organisation", "organisationen", Organisation, OrganisationForm,
              "Organisation", "editing.organisation_list", ["name", "city", "kind"]),
+    KindSpec("report", "transferberichte", TransferReport, ReportForm, "Transferbericht",
+             "reports.detail", ["title", "scope", "introduction", "transferability"]),
 ]}
 NONE_CHOICE = (0, "– keine Angabe –")
 
@@ -116,6 +123,8 @@ def _set_choices(form: RecordForm, record: Any | None) -> None:
         form.projects.choices = options(
             (p.id, f"{p.fkz} {p.acronym or p.title}")
             for p in db.session.scalars(visibility.projects().order_by(Project.fkz)))
+    if "scope" in names:
+        form.set_scopes(report_service.scope_choices())
     if "parent_id" in names:
         form.parent_id.choices = options([NONE_CHOICE, *(
             (p.id, p.title) for p in db.session.scalars(

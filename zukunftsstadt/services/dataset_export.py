@@ -1,0 +1,130 @@
+"""Write the whole catalogue in the load format of `dataset` (`flask catalogue dump`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    PROGRAMME_STATUSES,
+    PUBLICATION_STATUSES,
+    SDG,
+    Municipality,
+    Organisation,
+    Programme,
+    Project,
+    RealWorldLab,
+    ResearchPriority,
+    Ressort,
+    State,
+    Topic,
+    TransferReport,
+    TransferReportItem,
+)
+from .dataset import FORMAT, FORMAT_VERSION
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _num(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _report_ref(item: TransferReportItem) -> str:
+    if item.kind == "project":
+        return f"project:{db.session.get(Project, item.record_id).fkz}"
+    return f"lab:{db.session.get(RealWorldLab, item.record_id).key}"
+
+
+def dump(notice: str = "") -> dict[str, Any]:
+    """The whole catalogue in the load format; `load(dump())` reproduces it."""
+
+    def rows(model: type, order: Any) -> list[Any]:
+        return list(db.session.scalars(select(model).order_by(order)))
+
+    pub = PUBLICATION_STATUSES
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "notice": notice,
+        "states": [{"code": s.code, "name": s.name} for s in rows(State, State.code)],
+        "ressorts": [
+            {"code": r.code, "name": r.name, "valid_from": _iso(r.valid_from),
+             "valid_to": _iso(r.valid_to),
+             "predecessor": r.predecessor.code if r.predecessor else None}
+            for r in rows(Ressort, Ressort.code)
+        ],
+        "municipalities": [
+            {"ags": m.ags, "name": m.name, "state": m.state.code, "city_type": m.city_type,
+             "population": m.population, "lat": m.lat, "lon": m.lon}
+            for m in rows(Municipality, Municipality.ags)
+        ],
+        "organisations": [
+            {"key": o.key, "name": o.name, "city": o.city, "kind": o.kind,
+             "publication_status": pub[o.publication_status]}
+            for o in rows(Organisation, Organisation.key)
+        ],
+        "topics": [{"key": t.key, "name": t.name} for t in rows(Topic, Topic.key)],
+        "sdgs": [{"number": s.number, "name": s.name} for s in rows(SDG, SDG.number)],
+        "research_priorities": [
+            {"key": r.key, "title": r.title, "description": r.description,
+             "parent": r.parent.key if r.parent else None,
+             "publication_status": pub[r.publication_status]}
+            # Parents before children, so the file loads in one pass.
+            for r in sorted(rows(ResearchPriority, ResearchPriority.id),
+                            key=lambda r: (r.parent_id is not None, r.id))
+        ],
+        "programmes": [
+            {"key": p.key, "title": p.title, "short_title": p.short_title,
+             "ressort": p.ressort.code,
+             "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
+             "funding_body": p.funding_body, "kind": p.kind, "budget_eur": _num(p.budget_eur),
+             "start_date": _iso(p.start_date), "end_date": _iso(p.end_date),
+             "status": PROGRAMME_STATUSES[p.status], "confidential": p.confidential,
+             "description": p.description, "url": p.url,
+             "publication_status": pub[p.publication_status]}
+            for p in rows(Programme, Programme.key)
+        ],
+        "projects": [
+            {"fkz": p.fkz, "title": p.title, "acronym": p.acronym,
+             "programme": p.programme.key if p.programme else None,
+             "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
+             "verbund_title": p.verbund.title if p.verbund else None,
+             "summary": p.summary, "objectives": p.objectives, "results": p.results,
+             "lead_organisation": p.lead_organisation.key if p.lead_organisation else None,
+             "executing_unit": p.executing_unit,
+             "municipalities": [m.ags for m in p.municipalities],
+             "start_date": _iso(p.start_date), "end_date": _iso(p.end_date),
+             "budget_eur": _num(p.budget_eur), "topics": [t.key for t in p.topics],
+             "sdgs": [s.number for s in p.sdgs],
+             "research_priorities": [r.key for r in p.research_priorities],
+             "contact_name": p.contact_name, "contact_email": p.contact_email,
+             "contact_public": p.contact_public, "lessons_learned": p.lessons_learned,
+             "transferability": p.transferability, "results_status": p.results_status,
+             "publication_status": pub[p.publication_status]}
+            for p in rows(Project, Project.fkz)
+        ],
+        "real_world_labs": [
+            {"key": lab.key, "name": lab.name, "description": lab.description,
+             "phase": lab.phase, "experimentation_clause": lab.experimentation_clause,
+             "municipalities": [m.ags for m in lab.municipalities],
+             "projects": [p.fkz for p in lab.projects],
+             "start_date": _iso(lab.start_date), "end_date": _iso(lab.end_date),
+             "topics": [t.key for t in lab.topics], "lessons_learned": lab.lessons_learned,
+             "publication_status": pub[lab.publication_status]}
+            for lab in rows(RealWorldLab, RealWorldLab.key)
+        ],
+        "transfer_reports": [
+            {"key": r.key, "title": r.title, "scope": r.scope, "introduction": r.introduction,
+             "transferability": r.transferability,
+             "records": [_report_ref(i) for i in r.items],
+             "publication_status": pub[r.publication_status]}
+            for r in rows(TransferReport, TransferReport.key)
+        ],
+    }

@@ -9,6 +9,7 @@ filter except its own (post_filter), so choosing a value never hides its sibling
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ MAX_QUERY_LENGTH = 500
 MAX_FILTER_VALUES = 30
 EXPORT_LIMIT = 10_000
 FEW_HITS = 2  # at most this many exact hits: offer "Meinten Sie …?"
+FALLBACK_BUDGET = 1.0  # seconds: a slower first answer gets no second (fuzzy) request
 
 TEXT_FIELDS = [
     "title^3",
@@ -287,10 +289,12 @@ def search(
             "field": "spell", "suggest_mode": "missing", "min_word_length": 4,
             "prefix_length": 1, "max_edits": 2, "size": 1,
         }}}
+    started = time.monotonic()
     response = client.search(index=alias, **body)
     total = response["hits"]["total"]["value"]
     fuzzy = False
-    if suggest and has_text and total == 0:
+    in_time = time.monotonic() - started < FALLBACK_BUDGET
+    if suggest and has_text and total == 0 and in_time:
         body["query"] = build_query(text, access=access, fuzzy=True)
         body.pop("suggest", None)
         fuzzy_response = client.search(index=alias, **body)

@@ -1,34 +1,320 @@
-"""The search page: one box over all kinds, ranked results with highlighted matches."""
+"""The search page: one box over all kinds, facets, sorting, highlighted matches, exports.
+
+The whole state lives in the URL (`q`, one parameter per facet, ranges, `sort`, `page`), so a
+search can be shared and the back button works. The JSON API (`views/api.py`) uses the same
+parsing and the same permissions.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
 from elasticsearch import ApiError, TransportError
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from search import queries
 
+from ..extensions import db
+from ..models import PROGRAMME_STATUSES, SDG, Programme, Ressort, State, Topic
 from ..pagination import ResultPage
 from ..services import indexing
+from ..templating import KIND_LABELS
+from ..visibility import search_access
 
 bp = Blueprint("search", __name__)
 
-KIND_FILTERS = {"programme", "project", "lab", "priority"}
+KIND_FILTERS = set(KIND_LABELS)
+FACET_LABELS = {
+    "kind": "Art", "ressort": "Ressort", "programme": "Förderprogramm", "topic": "Themenfeld",
+    "sdg": "Nachhaltigkeitsziel (SDG)", "land": "Land", "city_type": "Stadttyp",
+    "status": "Status des Programms", "phase": "Phase des Reallabors",
+}
+SORT_LABELS = {
+    "relevance": "Relevanz", "start_desc": "Beginn, neueste zuerst",
+    "start_asc": "Beginn, älteste zuerst", "amount_desc": "Fördersumme, höchste zuerst",
+    "amount_asc": "Fördersumme, niedrigste zuerst",
+}
+DETAIL_ENDPOINTS = {
+    "programme": "catalogue.programme_detail", "project": "catalogue.project_detail",
+    "lab": "catalogue.lab_detail", "priority": "catalogue.priority_detail",
+}
+MAX_PAGE_SIZE = 100
+MAX_VALUE_LENGTH = 100
+
+
+def _access() -> queries.Access:
+    """What the current visitor may find (anonymous: published records only)."""
+    return search_access()
+
+
+@dataclass
+class SearchParams:
+    """A search as given in the URL, validated; invalid values are dropped, never errors."""
+
+    query: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    ranges: queries.Ranges = field(default_factory=queries.Ranges)
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 20
+
+    def args(self) -> MultiDict:
+        """The URL parameters of this search (page 1 omitted)."""
+        items: list[tuple[str, Any]] = [("q", self.query)] if self.query else []
+        items += [(name, v) for name, values in self.filters.items() for v in values]
+        for name in ("year_from", "year_to", "budget_min", "budget_max"):
+            value = getattr(self.ranges, name)
+            if value is not None:
+                items.append((name, _plain_number(value)))
+        if self.sort != "relevance":
+            items.append(("sort", self.sort))
+        if self.page > 1:
+            items.append(("page", self.page))
+        return MultiDict(items)
+
+
+def _plain_number(value: float | int) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _int(value: str | None, low: int, high: int) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def _amount(value: str | None) -> float | None:
+    """'1.000.000', '1000000', '1,5' -> a non-negative number, else None."""
+    text = (value or "").strip().replace(" ", "").replace("€", "")
+    if not text:
+        return None
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") > 1 or (text.count(".") == 1 and len(text.split(".")[1]) == 3):
+        text = text.replace(".", "")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if 0 <= number < 1e15 else None
+
+
+def parse_params(args: MultiDict, default_size: int) -> SearchParams:
+    filters: dict[str, list[str]] = {}
+    for name in queries.FACETS:
+        values = [v.strip()[:MAX_VALUE_LENGTH] for v in args.getlist(name) if v.strip()]
+        if name == "kind":
+            values = [v for v in values if v in KIND_FILTERS]
+        elif name == "sdg":
+            values = [str(n) for v in values if (n := _int(v, 1, 17)) is not None]
+        values = list(dict.fromkeys(values))[:queries.MAX_FILTER_VALUES]
+        if values:
+            filters[name] = values
+    ranges = queries.Ranges(
+        year_from=_int(args.get("year_from"), 1900, 2200),
+        year_to=_int(args.get("year_to"), 1900, 2200),
+        budget_min=_amount(args.get("budget_min")),
+        budget_max=_amount(args.get("budget_max")),
+    )
+    sort = args.get("sort", "relevance")
+    size = _int(args.get("size"), 1, MAX_PAGE_SIZE) or default_size
+    max_page = max(queries.EXPORT_LIMIT // size, 1)
+    return SearchParams(
+        query=queries.normalise_query(args.get("q", "")),
+        filters=filters,
+        ranges=ranges,
+        sort=sort if sort in queries.SORTS else "relevance",
+        page=min(_int(args.get("page"), 1, 10**6) or 1, max_page),
+        size=size,
+    )
+
+
+def run_search(params: SearchParams, *, facets: bool = True,
+               suggest: bool = True) -> queries.SearchResult:
+    return queries.search(
+        indexing.client(), indexing.alias(), params.query,
+        filters=params.filters, ranges=params.ranges, access=_access(), sort=params.sort,
+        page=params.page, size=params.size, facets=facets, suggest=suggest,
+    )
+
+
+def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str, dict[str, str]]:
+    """Readable labels for facet values (Ressort names, programme titles, topic names …)."""
+    wanted = {name: {v for v, _ in result.facets.get(name, [])} | set(params.filters.get(name, []))
+              for name in queries.FACETS}
+    labels: dict[str, dict[str, str]] = {name: {} for name in queries.FACETS}
+    labels["kind"] = dict(KIND_LABELS)
+    labels["status"] = dict(PROGRAMME_STATUSES)
+    lookups = (
+        ("programme", Programme.key, Programme.title),
+        ("topic", Topic.key, Topic.name),
+        ("land", State.code, State.name),
+        ("ressort", Ressort.code, Ressort.name),
+    )
+    for name, key_col, label_col in lookups:
+        if wanted[name]:
+            rows = db.session.execute(select(key_col, label_col).where(key_col.in_(wanted[name])))
+            labels[name].update({key: label for key, label in rows})
+    numbers = [int(v) for v in wanted["sdg"] if v.isdigit()]
+    if numbers:
+        rows = db.session.execute(select(SDG.number, SDG.name).where(SDG.number.in_(numbers)))
+        names = {number: name for number, name in rows}
+        labels["sdg"] = {str(n): f"SDG {n}: {names[n]}" if n in names else f"SDG {n}"
+                         for n in numbers}
+    return labels
+
+
+def search_url(params: SearchParams, endpoint: str = "search.search_page", **changes: Any) -> str:
+    """The URL of `params` with changes: `toggle=(name, value)`, `drop=name`, or a setting."""
+    args = params.args()
+    args.pop("page", None)
+    if "toggle" in changes:
+        name, value = changes.pop("toggle")
+        values = args.getlist(name)
+        args.setlist(name, [v for v in values if v != value] if value in values
+                     else [*values, value])
+    for name in changes.pop("drop", ()):
+        args.pop(name, None)
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    values = {k: v[0] if len(v) == 1 else v for k, v in args.to_dict(flat=False).items()}
+    return url_for(endpoint, **values)
+
+
+def active_filters(params: SearchParams,
+                   labels: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """(label, URL without it) for every active filter, for the removable chips."""
+    chips = [
+        (f"{FACET_LABELS[name]}: {labels.get(name, {}).get(v, v)}",
+         search_url(params, toggle=(name, v)))
+        for name, values in params.filters.items() for v in values
+    ]
+    r = params.ranges
+    if r.year_from is not None or r.year_to is not None:
+        span = f"{r.year_from or '…'}–{r.year_to or '…'}"
+        chips.append((f"Förderbeginn: {span}", search_url(params, drop=("year_from", "year_to"))))
+    if r.budget_min is not None or r.budget_max is not None:
+        chips.append((f"Fördersumme: {_euro_range(r.budget_min, r.budget_max)}",
+                      search_url(params, drop=("budget_min", "budget_max"))))
+    return chips
+
+
+def _euro_short(value: float) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g} Mio. €".replace(".", ",", 1) if value % 1_000_000 \
+            else f"{value / 1_000_000:.0f} Mio. €"
+    return f"{value:,.0f} €".replace(",", ".")
+
+
+def _euro_range(low: float | None, high: float | None) -> str:
+    if low is None and high is not None:
+        return f"unter {_euro_short(high)}"
+    if high is None and low is not None:
+        return f"ab {_euro_short(low)}"
+    return f"{_euro_short(low or 0)} bis unter {_euro_short(high or 0)}"
+
+
+def detail_url(hit: queries.Hit) -> str:
+    return url_for(DETAIL_ENDPOINTS[hit.kind], record_id=hit.id)
+
+
+def _unavailable(params: SearchParams, exc: Exception) -> tuple[str, int]:
+    current_app.logger.warning("search unavailable: %s", exc)
+    return render_template("search.html", params=params, query=params.query, result=None,
+                           unavailable=True, page=None), 503
 
 
 @bp.get("/search")
 def search_page() -> tuple[str, int] | str:
-    query = queries.normalise_query(request.args.get("q", ""))
-    kinds = [k for k in request.args.getlist("kind") if k in KIND_FILTERS]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    size = current_app.config["PAGE_SIZE"]
+    params = parse_params(request.args, current_app.config["PAGE_SIZE"])
     try:
-        result = queries.search(
-            indexing.client(), indexing.alias(), query,
-            filters={"kind": kinds}, page=page, size=size,
-        )
+        result = run_search(params)
     except (TransportError, ApiError) as exc:
-        current_app.logger.warning("search unavailable: %s", exc)
-        return render_template("search.html", query=query, kinds=kinds, result=None,
-                               unavailable=True, page=None), 503
-    return render_template("search.html", query=query, kinds=kinds, result=result,
-                           unavailable=False, page=ResultPage(page, size, result.total))
+        return _unavailable(params, exc)
+    labels = facet_labels(result, params)
+    return render_template(
+        "search.html", params=params, query=params.query, result=result, unavailable=False,
+        page=ResultPage(params.page, params.size, result.total), labels=labels,
+        facet_titles=FACET_LABELS, chips=active_filters(params, labels),
+        sort_labels=SORT_LABELS, search_url=search_url, detail_url=detail_url,
+        euro_range=_euro_range, budget_buckets=queries.BUDGET_BUCKETS,
+    )
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    ("Art", lambda h: KIND_LABELS.get(h.kind, h.kind)),
+    ("ID", lambda h: h.id),
+    ("Titel", lambda h: h.title),
+    ("Akronym", lambda h: h.source.get("acronym") or ""),
+    ("Förderkennzeichen", lambda h: h.source.get("fkz") or ""),
+    ("Ressort", lambda h: h.source.get("ressort") or ""),
+    ("Förderprogramm", lambda h: h.source.get("programme_title") or ""),
+    ("Status", lambda h: PROGRAMME_STATUSES.get(h.source.get("status") or "", "")),
+    ("Beginn", lambda h: h.source.get("start_date") or ""),
+    ("Ende", lambda h: h.source.get("end_date") or ""),
+    ("Fördersumme (EUR)", lambda h: _csv_amount(h.source.get("budget_eur"))),
+    ("Kommunen", lambda h: ", ".join(h.source.get("municipality_names") or [])),
+    ("Länder", lambda h: ", ".join(h.source.get("states") or [])),
+    ("Themenfelder", lambda h: ", ".join(h.source.get("topic_names") or [])),
+    ("Adresse", lambda h: url_for(DETAIL_ENDPOINTS[h.kind], record_id=h.id, _external=True)),
+]
+INTERNAL_FIELDS = {"compounds", "spell", "complete", "version", "confidential"}
+
+
+def _csv_amount(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _csv_cell(value: Any) -> str:
+    """Text as Excel shows it, never as a formula (CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _export_hits(params: SearchParams) -> list[queries.Hit]:
+    return list(queries.iterate_hits(
+        indexing.client(), indexing.alias(), params.query, filters=params.filters,
+        ranges=params.ranges, access=_access(), sort=params.sort,
+    ))
+
+
+@bp.get("/search/export.<fmt>")
+def export(fmt: str) -> Response | tuple[str, int]:
+    if fmt not in ("csv", "json"):
+        abort(404)
+    params = parse_params(request.args, current_app.config["PAGE_SIZE"])
+    try:
+        hits = _export_hits(params)
+    except (TransportError, ApiError) as exc:
+        return _unavailable(params, exc)
+    if fmt == "json":
+        body = json.dumps({
+            "query": params.query, "filters": params.filters, "total": len(hits),
+            "hits": [{**{k: v for k, v in h.source.items() if k not in INTERNAL_FIELDS},
+                      "url": url_for(DETAIL_ENDPOINTS[h.kind], record_id=h.id, _external=True)}
+                     for h in hits],
+        }, ensure_ascii=False, indent=1)
+        response = Response(body, mimetype="application/json")
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow([name for name, _ in EXPORT_COLUMNS])
+        for hit in hits:
+            writer.writerow([_csv_cell(get(hit)) for _, get in EXPORT_COLUMNS])
+        response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+        response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="suchergebnis.{fmt}"'
+    return response

@@ -81,7 +81,7 @@ def programme_detail(record_id: int) -> str:
     projects = _paginate(visibility.projects().where(Project.programme_id == programme.id)
                          .order_by(Project.start_date.desc(), Project.fkz))
     return render_template("catalogue/programme_detail.html", programme=programme,
-                           page=projects)
+                           page=projects, similar=_similar(programme))
 
 
 @bp.get("/vorhaben/")
@@ -105,7 +105,8 @@ def _similar(record: Any) -> dict[str, Any] | None:
     """For signed-in users: the most similar records of other Ressorts (likely overlaps)."""
     if not current_user.is_authenticated:
         return None
-    text = " ".join(filter(None, [record.title, getattr(record, "summary", ""),
+    text = " ".join(filter(None, [str(record), getattr(record, "summary", ""),
+                                  getattr(record, "description", ""),
                                   getattr(record, "objectives", "")]))
     kind = KINDS[type(record)]
     try:
@@ -129,8 +130,9 @@ def lab_list() -> str:
 @bp.get("/reallabore/<int:record_id>")
 def lab_detail(record_id: int) -> str:
     lab = _visible_or_404(RealWorldLab, record_id)
-    projects = [p for p in lab.projects if p.is_public]
-    return render_template("catalogue/lab_detail.html", lab=lab, projects=projects)
+    projects = [p for p in lab.projects if visibility.visible(p)]
+    return render_template("catalogue/lab_detail.html", lab=lab, projects=projects,
+                           similar=_similar(lab))
 
 
 @bp.get("/schwerpunkte/")

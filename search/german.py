@@ -41,6 +41,7 @@ MAX_VARIANTS = 8
 MAX_ALTERNATIVES = 16
 MIN_PART = 3
 PHRASE_SLOP = 6
+MIN_SPECIFIC_PART = 8
 _LINKS = ("", "s", "es", "n", "en", "e", "er")
 _ENDINGS = ("s", "es", "n", "en", "e", "er", "ern", "ns")
 # Words that join the two parts of a paraphrased compound: "Schutz vor Hitze" = Hitzeschutz.
@@ -198,14 +199,18 @@ def _inner_compounds(word: str) -> tuple[str, ...]:
                 found.append(lower[starts[i]:starts[j]] + parts[j][0])
     # Two lemmas joined: what the query makes of "Schutz vor Hitze".
     found.extend(a + b for (a, _), (b, _) in itertools.pairwise(parts))
+    # Long parts are specific enough to stand alone ("Starkregen" in "Starkregenvorsorge");
+    # short ones ("Stadt", "Rad") would make every compound a hit.
+    found.extend(p for p, _ in parts if len(p) >= MIN_SPECIFIC_PART)
     return tuple(dict.fromkeys(f for f in found if f != lower))
 
 
 def compound_terms(texts: Iterable[str | None]) -> list[str]:
     """The inner compounds of every compound word in `texts`, for the `compounds` field.
 
-    Only runs of two or more parts, never single parts: "Hitzeschutzkonzept" gives
-    "hitzeschutz" and "schutzkonzept", so a query "Hitzeschutz" finds it and "Schutz" does not.
+    Runs of two or more parts and long single parts, never short ones: "Hitzeschutzkonzept"
+    gives "hitzeschutz" and "schutzkonzept", so "Hitzeschutz" finds it and "Schutz" does not;
+    "Starkregenvorsorge" gives "starkregen".
     """
     found: dict[str, None] = {}
     for text in texts:

@@ -89,6 +89,38 @@ def search_rebuild() -> None:
                "Alias umgeschaltet.")
 
 
+@search_cli.command("check")
+@click.option("--repair", is_flag=True, help="Gefundene Abweichungen beheben.")
+def search_check(repair: bool) -> None:
+    """Datenbank und Suchindex vergleichen: fehlende, veraltete und verwaiste Dokumente."""
+    total = indexing.count_indexable()
+    try:
+        with click.progressbar(length=2 * total, label="Vergleiche Datenbank und Index",
+                               file=sys.stderr) as bar:
+            report = indexing.check(progress=bar.update)
+    except (TransportError, ApiError) as exc:
+        _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}")
+    for name in report.missing:
+        click.echo(f"fehlt im Index: {name}")
+    for name, (db_version, index_version) in report.stale.items():
+        click.echo(f"veraltet: {name} (Datenbank v{db_version}, Index v{index_version})")
+    for name in report.orphan:
+        click.echo(f"verwaist (nicht in der Datenbank): {name}")
+    if report.mapping_outdated:
+        click.echo("Der Index hat eine ältere Mapping-Version; ein Neuaufbau ist nötig.")
+    click.echo(f"{len(report.missing)} fehlend, {len(report.stale)} veraltet, "
+               f"{len(report.orphan)} verwaist; {indexing.outbox_size()} ausstehend im Outbox.")
+    if report.ok:
+        click.echo("Index und Datenbank stimmen überein.")
+        return
+    if not repair:
+        sys.exit(1)
+    errors = indexing.repair(report, progress=None)
+    if errors:
+        _fail(f"{len(errors)} Dokumente konnten nicht repariert werden.")
+    click.echo("Repariert.")
+
+
 @search_cli.command("worker")
 @click.option("--once", is_flag=True, help="Einmal abarbeiten und beenden.")
 @click.option("--interval", default=1.0, show_default=True, help="Sekunden zwischen Durchläufen.")

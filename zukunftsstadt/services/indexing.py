@@ -10,7 +10,7 @@ from datetime import timedelta
 from elasticsearch import ApiError, Elasticsearch
 from elasticsearch import TransportError as SearchTransportError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from search import indices
@@ -76,6 +76,7 @@ def drain_outbox(batch_size: int = BATCH_SIZE) -> tuple[int, int]:
         .where(SearchOutbox.next_attempt_at <= now)
         .order_by(SearchOutbox.id)
         .limit(batch_size)
+        .with_for_update(skip_locked=True)  # PostgreSQL: parallel workers take other rows
     ).all()
     if not rows:
         return 0, 0
@@ -86,21 +87,29 @@ def drain_outbox(batch_size: int = BATCH_SIZE) -> tuple[int, int]:
         errors = write([_action(kind, record_id) for kind, record_id in targets])
     except (SearchTransportError, ApiError) as exc:
         transport_error = f"{type(exc).__name__}: {exc}"
-    sent = 0
+    done: list[int] = []
+    failed: list[tuple[int, int, str]] = []
     for row in rows:
         error = transport_error or errors.get(doc_id(row.entity, row.entity_id))
         if row.entity not in MODELS:
             error = f"unbekannte Art {row.entity!r}"
         if error:
-            row.attempts += 1
-            row.last_error = error[:2000]
-            row.next_attempt_at = now + min(timedelta(seconds=2**min(row.attempts, 20)),
-                                            MAX_BACKOFF)
+            failed.append((row.id, row.attempts + 1, error[:2000]))
         else:
-            db.session.delete(row)
-            sent += 1
+            done.append(row.id)
+    for row in rows:
+        db.session.expunge(row)
+    # Plain statements, not ORM deletes: another worker (or a rebuild's replay) may have
+    # handled the same rows meanwhile, which is fine.
+    if done:
+        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
+    for row_id, attempts, error in failed:
+        db.session.execute(update(SearchOutbox).where(SearchOutbox.id == row_id).values(
+            attempts=attempts, last_error=error,
+            next_attempt_at=now + min(timedelta(seconds=2**min(attempts, 20)), MAX_BACKOFF),
+        ))
     db.session.commit()
-    return sent, len(rows) - sent
+    return len(done), len(failed)
 
 
 def drain_all(max_rounds: int = 1000) -> tuple[int, int]:
@@ -235,4 +244,19 @@ def repair(report: CheckReport,
     actions = [_action(*_parse(name)) for name in names]  # orphans become deletes
     errors = indices.bulk_write(es, alias(), actions, progress, require_alias=True)
     es.indices.refresh(index=alias())
-    return errors
+    if errors:
+        return errors
+    # A document deleted by hand leaves a tombstone with a higher internal version, which a
+    # versioned write cannot pass: whatever is still wrong is fixed by a rebuild.
+    if not _written_as_expected(actions):
+        return rebuild(progress)[1]
+    return {}
+
+
+def _written_as_expected(actions: list[indices.Action]) -> bool:
+    if not actions:
+        return True
+    found = client().mget(index=alias(), ids=[a.doc_id for a in actions], source=False)
+    versions = {d["_id"]: d.get("_version") if d.get("found") else None for d in found["docs"]}
+    return all(versions.get(a.doc_id) == (a.version if a.doc is not None else None)
+               for a in actions)

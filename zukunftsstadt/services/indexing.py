@@ -52,14 +52,23 @@ def _record_action(kind: str, record_id: int, record: object | None) -> indices.
 
 
 def _action(kind: str, record_id: int) -> indices.Action:
-    return _record_action(kind, record_id, db.session.get(MODELS[kind], record_id))
+    return _record_action(kind, record_id, db.session.get(MODELS[kind], record_id,
+                                                          populate_existing=True))
 
 
 def write(actions: list[indices.Action]) -> dict[str, str]:
-    """Write to the live alias and, while a rebuild runs, to the index it fills."""
+    """Write to the live alias and, while a rebuild runs, to the index it fills.
+
+    The rebuild's index first: if the rebuild swaps the aliases in between, the rebuild alias
+    is gone (not an error) and the live alias already points to the new index.
+    """
+    live = alias()
     errors: dict[str, str] = {}
-    for target in indices.write_aliases(client(), prefix()):
-        errors.update(indices.bulk_write(client(), target, actions, require_alias=True))
+    for target in reversed(indices.write_aliases(client(), prefix())):
+        result = indices.bulk_write(client(), target, actions, require_alias=True)
+        if target != live:
+            result = {k: v for k, v in result.items() if "index_not_found" not in v}
+        errors.update(result)
     return errors
 
 
@@ -69,46 +78,49 @@ def drain_outbox(batch_size: int = BATCH_SIZE) -> tuple[int, int]:
     Each row is re-read from the database, so the document is always the current row and its
     version; duplicate and out-of-order deliveries are harmless (`external_gte`). A failed row
     stays with its attempt count and last error and is retried with exponential back-off.
+    Works in a session of its own: the caller's session (and what it has loaded, which may be
+    older than the database) is left alone.
     """
     now = utcnow()
-    rows = db.session.scalars(
-        select(SearchOutbox)
-        .where(SearchOutbox.next_attempt_at <= now)
-        .order_by(SearchOutbox.id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)  # PostgreSQL: parallel workers take other rows
-    ).all()
-    if not rows:
-        return 0, 0
-    targets = sorted({(r.entity, r.entity_id) for r in rows if r.entity in MODELS})
-    transport_error: str | None = None
-    errors: dict[str, str] = {}
-    try:
-        errors = write([_action(kind, record_id) for kind, record_id in targets])
-    except (SearchTransportError, ApiError) as exc:
-        transport_error = f"{type(exc).__name__}: {exc}"
-    done: list[int] = []
-    failed: list[tuple[int, int, str]] = []
-    for row in rows:
-        error = transport_error or errors.get(doc_id(row.entity, row.entity_id))
-        if row.entity not in MODELS:
-            error = f"unbekannte Art {row.entity!r}"
-        if error:
-            failed.append((row.id, row.attempts + 1, error[:2000]))
-        else:
-            done.append(row.id)
-    for row in rows:
-        db.session.expunge(row)
-    # Plain statements, not ORM deletes: another worker (or a rebuild's replay) may have
-    # handled the same rows meanwhile, which is fine.
-    if done:
-        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
-    for row_id, attempts, error in failed:
-        db.session.execute(update(SearchOutbox).where(SearchOutbox.id == row_id).values(
-            attempts=attempts, last_error=error,
-            next_attempt_at=now + min(timedelta(seconds=2**min(attempts, 20)), MAX_BACKOFF),
-        ))
-    db.session.commit()
+    with Session(db.engine) as session:
+        rows = session.scalars(
+            select(SearchOutbox)
+            .where(SearchOutbox.next_attempt_at <= now)
+            .order_by(SearchOutbox.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)  # PostgreSQL: parallel workers take other rows
+        ).all()
+        if not rows:
+            return 0, 0
+        targets = sorted({(r.entity, r.entity_id) for r in rows if r.entity in MODELS})
+        transport_error: str | None = None
+        errors: dict[str, str] = {}
+        try:
+            actions = [_record_action(kind, record_id, session.get(MODELS[kind], record_id))
+                       for kind, record_id in targets]
+            errors = write(actions)
+        except (SearchTransportError, ApiError) as exc:
+            transport_error = f"{type(exc).__name__}: {exc}"
+        done: list[int] = []
+        failed: list[tuple[int, int, str]] = []
+        for row in rows:
+            error = transport_error or errors.get(doc_id(row.entity, row.entity_id))
+            if row.entity not in MODELS:
+                error = f"unbekannte Art {row.entity!r}"
+            if error:
+                failed.append((row.id, row.attempts + 1, error[:2000]))
+            else:
+                done.append(row.id)
+        # Plain statements, not ORM deletes: another worker (or a rebuild's replay) may have
+        # handled the same rows meanwhile, which is fine.
+        if done:
+            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
+        for row_id, attempts, error in failed:
+            session.execute(update(SearchOutbox).where(SearchOutbox.id == row_id).values(
+                attempts=attempts, last_error=error,
+                next_attempt_at=now + min(timedelta(seconds=2**min(attempts, 20)), MAX_BACKOFF),
+            ))
+        session.commit()
     return len(done), len(failed)
 
 

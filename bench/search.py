@@ -1,0 +1,395 @@
+"""Search benchmark (issue 3 §3): synthetic German catalogue, bulk indexing, query latency.
+
+    .venv/bin/python bench/search.py [--size 20000] [--clients 1 8] [--skip-r3]
+
+1. generates `--size` realistic German records (programmes, projects, Reallabore, research
+   priorities) with the app's own search fields (compounds, spelling, completion);
+2. bulk-indexes them into a bench index (`bench-catalogue`, prefix `bench`) and reports docs/s;
+3. runs a fixed mix of 200 queries with facets, sorting and paging: directly against
+   Elasticsearch (through `search.queries`, as the app does) and through the app's HTTP
+   endpoint `/api/v1/search` served by a threaded WSGI server in a subprocess on 127.0.0.1,
+   with 1 and 8 concurrent clients; reports p50/p95;
+4. measures commit-to-searchable (R3): records saved through the services into a scratch
+   SQLite database while an outbox worker runs with its default interval.
+Prints a table, writes JSON to bench/results/, deletes the bench indices at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from elasticsearch.helpers import parallel_bulk  # noqa: E402
+
+from search import indices, queries  # noqa: E402
+from search.client import make_client  # noqa: E402
+from zukunftsstadt.services.documents import with_search_fields  # noqa: E402
+
+PREFIX = "bench"
+RESSORTS = ["BMFTR", "BMWSB", "BMUKN", "BMWE", "BMV", "BMDS", "BMLEH", "BMAS", "BMBFSFJ", "BMG"]
+STATES = ["BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST",
+          "SH", "TH"]
+CITY_TYPES = ["Großstadt", "Mittelstadt", "Kleinstadt", "Landgemeinde"]
+CITIES = ["Leipzig", "Dresden", "Köln", "München", "Görlitz", "Lüneburg", "Würzburg",
+          "Bochum", "Kassel", "Rostock", "Erfurt", "Jena", "Freiburg", "Münster", "Cottbus",
+          "Halle (Saale)", "Oldenburg", "Bamberg", "Wittenberge", "Eberswalde", "Saarbrücken",
+          "Kiel", "Lübeck", "Heidelberg", "Tübingen", "Potsdam", "Magdeburg", "Schwerin"]
+TOPICS = {
+    "klimaanpassung": "Klimaanpassung", "klimaschutz": "Klimaschutz", "mobilitaet": "Mobilität",
+    "wohnen": "Wohnen", "energie": "Energie und Wärme", "gruen": "Stadtgrün",
+    "wasser": "Wasser", "digital": "Digitalisierung", "beteiligung": "Beteiligung",
+    "kreislauf": "Kreislaufwirtschaft", "gesundheit": "Gesundheit", "handel": "Innenstadt",
+}
+THEMES = [
+    ("Hitzeschutz", "Hitze"), ("Radverkehr", "Fahrrad"), ("Schwammstadt", "Regenwasser"),
+    ("Quartiersentwicklung", "Quartier"), ("Wärmeplanung", "Wärme"),
+    ("Dachbegrünung", "Gründach"), ("Bürgerbeteiligung", "Beteiligung"),
+    ("Kreislaufwirtschaft", "Baustoffe"), ("Mobilitätsstationen", "Carsharing"),
+    ("Starkregenvorsorge", "Starkregen"), ("Innenstadtentwicklung", "Leerstand"),
+    ("Lieferverkehr", "Lastenrad"), ("Stadtgrün", "Bäume"), ("Energiewende", "Photovoltaik"),
+    ("Digitalisierung der Verwaltung", "Daten"), ("Gemeinschaftsgärten", "Nachbarschaft"),
+    ("Lärmschutz", "Verkehrslärm"), ("Hitzeaktionsplan", "Pflegeeinrichtungen"),
+    ("Sozialer Zusammenhalt", "Nachbarschaft"), ("Bezahlbarer Wohnraum", "Mieten"),
+]
+APPROACHES = ["im Bestand", "in Klein- und Mittelstädten", "im ländlichen Raum",
+              "für ältere Menschen", "mit Reallaboren", "durch Kooperation von Kommunen",
+              "als Modellvorhaben", "in Großwohnsiedlungen", "an Schulen", "im Quartier"]
+SENTENCES = [
+    "Das Vorhaben entwickelt gemeinsam mit der Kommune {b} Maßnahmen zum Thema {a}.",
+    "Im Mittelpunkt stehen {a} und die Frage, wie Städte mit {b} umgehen.",
+    "Die Ergebnisse werden in einem Leitfaden für die kommunale Praxis veröffentlicht.",
+    "Bewohnerinnen und Bewohner werden von Beginn an in die Planung einbezogen.",
+    "Mit Messungen und Befragungen wird die Wirkung der Maßnahmen im Stadtteil bewertet.",
+    "Ziel ist ein übertragbares Konzept für {a} in Quartieren unterschiedlicher Größe.",
+    "Die Verwaltung erprobt neue Verfahren, um {b} schneller umzusetzen.",
+    "Partner aus Wissenschaft, Wirtschaft und Zivilgesellschaft arbeiten zusammen.",
+]
+QUERY_WORDS = [
+    "Hitzeschutz", "Schutz vor Hitze", "Radverkehr", "cycling", "Schwammstadt", "Quartier",
+    "Quartieren", "Städte", "Wärmeplanung", "Waermeplanung", "heat action plan",
+    "Dachbegrünung", "Bürgerbeteiligung", "Kreislaufwirtschaft", "Mobilitätsstationen",
+    "Starkregen", "Leerstand Innenstadt", "Lastenrad", "Stadtgruen", "Photovoltaik",
+    "Nachbarschaft", "Leipzig", "Hitze Pflegeeinrichtungen", "\"im Bestand\"", "Quartier*",
+    "Hitzeschtuz", "Regenwasser -Starkregen", "Hitze | Starkregen", "Daten Verwaltung",
+    "Mieten", "Kommune Görlitz", "Reallabor", "Baustoffe", "sponge city", "Bäume",
+]
+
+
+def _doc(n: int, rng: random.Random) -> dict[str, Any]:
+    roll = rng.random()
+    kind = ("project" if roll < 0.85 else "programme" if roll < 0.93
+            else "lab" if roll < 0.98 else "priority")
+    theme, word = rng.choice(THEMES)
+    approach = rng.choice(APPROACHES)
+    cities = rng.sample(CITIES, rng.choice([1, 1, 1, 2, 3]))
+    start = date(2005, 1, 1) + timedelta(days=rng.randrange(0, 21 * 365))
+    summary = " ".join(rng.choice(SENTENCES).format(a=theme, b=word) for _ in range(4))
+    topics = rng.sample(list(TOPICS), rng.choice([1, 2, 3]))
+    ressort = rng.choice(RESSORTS)
+    published = rng.random() < 0.9
+    doc: dict[str, Any] = {
+        "kind": kind, "id": str(n), "version": 1,
+        "title": f"{theme} {approach}" + (f" in {cities[0]}" if kind != "priority" else ""),
+        "acronym": f"{theme[:4].upper()}{n % 97}" if kind == "project" else None,
+        "fkz": f"03SF{n:05d}{rng.choice('AB')}" if kind == "project" else None,
+        "summary": summary,
+        "objectives": f"Ziele: {theme} {approach}; {word} in {', '.join(cities)}.",
+        "results": "" if start.year > 2022 else f"Ergebnisse zu {word} liegen vor.",
+        "publication_status": "published" if published else "draft",
+        "confidential": kind == "programme" and rng.random() < 0.05,
+        "ressort": ressort, "ressort_name": f"Bundesministerium {ressort}",
+        "programme": f"prg-{rng.randrange(300)}",
+        "programme_title": f"Förderprogramm {theme}",
+        "topics": topics, "topic_names": [TOPICS[t] for t in topics],
+        "sdgs": rng.sample([3, 6, 7, 9, 11, 12, 13, 15], 2),
+        "municipalities": [f"{zlib.crc32(c.encode()) % 10**8:08d}" for c in cities],
+        "municipality_names": cities,
+        "states": sorted({STATES[zlib.crc32(c.encode()) % 16] for c in cities}),
+        "city_types": sorted({CITY_TYPES[zlib.crc32(c.encode()) % 4] for c in cities}),
+        "status": rng.choice(["planned", "open", "running", "completed"])
+        if kind == "programme" else None,
+        "phase": rng.choice(["Konzeption", "Umsetzung", "Verstetigung"]) if kind == "lab"
+        else None,
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=rng.randrange(365, 5 * 365))).isoformat(),
+        "funding_year": start.year,
+        "budget_eur": round(rng.lognormvariate(12.5, 1.2), 2),
+    }
+    return with_search_fields(doc)
+
+
+def generate(size: int, seed: int = 7) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [_doc(n, rng) for n in range(1, size + 1)]
+
+
+def query_mix(count: int = 200, seed: int = 11) -> list[dict[str, Any]]:
+    """A fixed mix: text and browse queries, facet filters, ranges, sorts, pages."""
+    rng = random.Random(seed)
+    mix = []
+    for _ in range(count):
+        args: dict[str, Any] = {}
+        if rng.random() < 0.85:
+            args["q"] = rng.choice(QUERY_WORDS)
+        if rng.random() < 0.5:
+            args["kind"] = rng.choice(["project", "programme", "lab"])
+        if rng.random() < 0.3:
+            args["ressort"] = rng.sample(RESSORTS, rng.choice([1, 2]))
+        if rng.random() < 0.3:
+            args["topic"] = rng.choice(list(TOPICS))
+        if rng.random() < 0.2:
+            args["land"] = rng.choice(STATES)
+        if rng.random() < 0.15:
+            args["year_from"], args["year_to"] = 2015, 2022
+        if rng.random() < 0.1:
+            args["budget_min"] = 500000
+        if rng.random() < 0.25:
+            args["sort"] = rng.choice(["start_desc", "amount_desc"])
+        if rng.random() < 0.2:
+            args["page"] = rng.choice([2, 3, 10])
+        mix.append(args)
+    return mix
+
+
+def _direct(client: Any, alias: str, args: dict[str, Any]) -> None:
+    filters = {k: v if isinstance(v, list) else [str(v)] for k, v in args.items()
+               if k in queries.FACETS}
+    ranges = queries.Ranges(year_from=args.get("year_from"), year_to=args.get("year_to"),
+                            budget_min=args.get("budget_min"))
+    queries.search(client, alias, args.get("q", ""), filters=filters, ranges=ranges,
+                   sort=args.get("sort", "relevance"), page=args.get("page", 1), size=20,
+                   facets=True, suggest=True)
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "n": len(ordered),
+    }
+
+
+def run_concurrent(call: Any, mix: list[dict[str, Any]], clients: int,
+                   rounds: int) -> dict[str, float]:
+    work = [args for _ in range(rounds) for args in mix]
+    samples: list[float] = []
+    lock = threading.Lock()
+
+    def one(args: dict[str, Any]) -> None:
+        started = time.perf_counter()
+        call(args)
+        elapsed = time.perf_counter() - started
+        with lock:
+            samples.append(elapsed)
+
+    for args in mix[:20]:  # warm-up
+        call(args)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(one, work))
+    wall = time.perf_counter() - started
+    return {**_percentiles(samples), "qps": round(len(work) / wall, 1)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """The app under a threaded WSGI server in a subprocess, reading the bench index."""
+
+    def __init__(self, es_url: str, workdir: Path) -> None:
+        self.port = _free_port()
+        db_path = workdir / "bench-app.sqlite"
+        self.env = {**os.environ, "ZS_CONFIG": "development", "SEARCH_AUTO_DRAIN": "0",
+                    "SEARCH_INDEX_PREFIX": PREFIX, "ELASTICSEARCH_URL": es_url,
+                    "DATABASE_URL": f"sqlite:///{db_path}", "ZS_INSTANCE_DIR": str(workdir)}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> AppServer:
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        code = ("import logging; logging.getLogger('werkzeug').setLevel(logging.ERROR);"
+                "from werkzeug.serving import run_simple; from wsgi import app;"
+                f"run_simple('127.0.0.1', {self.port}, app, threaded=True)")
+        self.process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=self.env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                self.get("/health")
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("app server did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def get(self, path: str) -> bytes:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            if response.status >= 500 and not path.startswith("/health"):
+                raise RuntimeError(f"{path}: HTTP {response.status}")
+            return body
+        finally:
+            conn.close()
+
+    def search(self, args: dict[str, Any]) -> None:
+        self.get("/api/v1/search?" + urlencode(args, doseq=True))
+
+
+def commit_to_searchable(es_url: str, workdir: Path, records: int = 40) -> dict[str, float]:
+    """R3: save through the services, a worker drains every second; time until searchable."""
+    os.environ.update({"ZS_INSTANCE_DIR": str(workdir), "SEARCH_AUTO_DRAIN": "0"})
+    from flask_migrate import upgrade
+
+    from zukunftsstadt import create_app
+    from zukunftsstadt.extensions import db
+    from zukunftsstadt.models import Project
+    from zukunftsstadt.services import indexing
+    from zukunftsstadt.services import records as record_service
+
+    app = create_app("development", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench-r3.sqlite'}",
+        "SEARCH_INDEX_PREFIX": f"{PREFIX}-r3", "SEARCH_URL": es_url,
+    })
+    app.extensions["search_client"] = make_client(es_url, 10)
+    stop = threading.Event()
+
+    def worker() -> None:  # what `flask search worker` does, default interval 1 s
+        with app.app_context():
+            while not stop.is_set():
+                sent, _ = indexing.drain_outbox()
+                db.session.remove()
+                if not sent:
+                    time.sleep(1.0)
+
+    samples: list[float] = []
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        indexing.ensure_index()
+        thread = threading.Thread(target=worker, daemon=True)
+        thread.start()
+        es, alias = indexing.client(), indexing.alias()
+        for n in range(records):
+            term = f"Messpunkt{n}x{random.randrange(10**6)}"
+            record_service.save(Project(fkz=f"03R3{n:05d}", title=term, summary="R3",
+                                        publication_status="published"))
+            db.session.commit()
+            committed = time.perf_counter()
+            while es.count(index=alias, query={"match": {"title": term}})["count"] == 0:
+                time.sleep(0.02)
+            samples.append(time.perf_counter() - committed)
+            time.sleep(random.random() * 0.3)
+        stop.set()
+        thread.join()
+        indices.drop_all(es, f"{PREFIX}-r3")
+        db.session.query(Project).delete()
+    return _percentiles(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the 200 queries")
+    parser.add_argument("--es-url", default=os.environ.get("ELASTICSEARCH_URL",
+                                                           "http://127.0.0.1:9200"))
+    parser.add_argument("--skip-r3", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the bench index")
+    opts = parser.parse_args()
+
+    es = make_client(opts.es_url, timeout=120)
+    indices.drop_all(es, PREFIX)
+    result: dict[str, Any] = {"size": opts.size, "date": time.strftime("%Y-%m-%d %H:%M"),
+                              "cpus": os.cpu_count()}
+    started = time.perf_counter()
+    docs = generate(opts.size)
+    result["generate_s"] = round(time.perf_counter() - started, 1)
+    print(f"generated {len(docs)} documents in {result['generate_s']} s", flush=True)
+
+    index = indices.begin_rebuild(es, PREFIX)
+    started = time.perf_counter()
+    ops = ({"_index": index, "_id": f"{d['kind']}-{d['id']}", "_source": d, "version": 1,
+            "version_type": "external_gte"} for d in docs)
+    failed = sum(1 for ok, _ in parallel_bulk(es, ops, thread_count=2, chunk_size=1000,
+                                              raise_on_error=False) if not ok)
+    bulk_s = time.perf_counter() - started
+    indices.finish_rebuild(es, PREFIX, index)
+    es.indices.forcemerge(index=index, max_num_segments=5, request_timeout=600)
+    result["indexing"] = {"docs": len(docs), "failed": failed, "seconds": round(bulk_s, 1),
+                          "docs_per_s": round(len(docs) / bulk_s)}
+    print(f"indexed at {result['indexing']['docs_per_s']} docs/s", flush=True)
+    del docs
+
+    mix = query_mix()
+    alias = indices.alias_name(PREFIX)
+    search_client = make_client(opts.es_url, timeout=30)
+    result["direct"] = {}
+    result["app"] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for clients in opts.clients:
+            result["direct"][clients] = run_concurrent(
+                lambda a: _direct(search_client, alias, a), mix, clients, opts.rounds)
+            print(f"direct, {clients} clients: {result['direct'][clients]}", flush=True)
+        with AppServer(opts.es_url, workdir) as server:
+            for clients in opts.clients:
+                result["app"][clients] = run_concurrent(server.search, mix, clients,
+                                                        opts.rounds)
+                print(f"app, {clients} clients: {result['app'][clients]}", flush=True)
+        if not opts.skip_r3:
+            result["commit_to_searchable"] = commit_to_searchable(opts.es_url, workdir)
+    if not opts.keep:
+        indices.drop_all(es, PREFIX)
+
+    print()
+    print(f"Search benchmark, {opts.size:,} documents, {os.cpu_count()} CPUs")
+    print(f"  bulk indexing: {result['indexing']['docs_per_s']:,} docs/s "
+          f"({result['indexing']['seconds']} s, {result['indexing']['failed']} failed)")
+    print(f"  {'path':<8} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'q/s':>7}")
+    for path in ("direct", "app"):
+        for clients, row in result[path].items():
+            print(f"  {path:<8} {clients:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+                  f"{row['max_ms']:>8} {row['qps']:>7}")
+    if "commit_to_searchable" in result:
+        r3 = result["commit_to_searchable"]
+        print(f"  commit-to-searchable (R3, worker interval 1 s): p50 {r3['p50_ms']} ms, "
+              f"p95 {r3['p95_ms']} ms")
+    out = ROOT / "bench" / "results" / f"search-{opts.size}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"  written: {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -191,3 +191,19 @@ def test_keyboard_alone_reaches_search(browser, live_server, catalogue):
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?**")
     assert "Treffer" in page.content()
+
+
+def test_analysis_and_internal_pages_have_no_axe_violations(browser, live_server, catalogue):
+    boss = _page(browser, live_server)
+    login(boss, catalogue["coordination"])
+    for path in ["/analyse/luecken", "/analyse/ueberschneidungen/", "/analyse/matrix",
+                 "/benachrichtigungen", "/konten/", "/ressorts/", "/papierkorb",
+                 "/transferberichte/", "/transferberichte/neu", "/programme/neu"]:
+        boss.goto(path)
+        assert_accessible(boss, path)
+    boss.goto("/analyse/pruefen")
+    boss.get_by_label("Titel des geplanten Vorhabens").fill("Schutz vor Hitze")
+    boss.get_by_label("Kurzbeschreibung").fill("Schutz vor Hitze für ältere Menschen.")
+    boss.get_by_role("button", name="Prüfen").click()
+    assert "Ergebnis" in boss.content()
+    assert_accessible(boss, "overlap check with results")

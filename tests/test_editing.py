@@ -262,7 +262,8 @@ def test_project_page_shows_similar_records_of_other_ressorts(app, editor_client
     db.session.commit()
     indexing.rebuild()
     page = editor_client.get(f"/vorhaben/{own.id}").get_data(as_text=True)
-    section = page.split("Ähnliche Einträge anderer Ressorts", 1)[1].split("</section>")[0]
+    section = page.split("Mögliche Überschneidungen mit anderen Ressorts", 1)[1].split(
+        "</section>")[0]
     assert f'href="/vorhaben/{twin.id}"' in section
     assert "Digitale Bauakte" not in section
     assert "Nationale Projekte" not in section  # its own Ressort is left out

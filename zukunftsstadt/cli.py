@@ -162,6 +162,27 @@ def catalogue_dump(file: Path | None) -> None:
         click.echo(text)
 
 
+analysis_cli = AppGroup("analysis", help="Analysen für die AG III.")
+
+
+@analysis_cli.command("overlaps")
+@click.option("--restart", is_flag=True, help="Alle Einträge neu prüfen statt fortzusetzen.")
+def analysis_overlaps(restart: bool) -> None:
+    """Alle Überschneidungen zwischen Ressorts finden und speichern (setzt fort)."""
+    from .services import overlaps
+
+    started = time.monotonic()
+    try:
+        with click.progressbar(length=overlaps.count_scannable(),
+                               label="Prüfe Einträge") as bar:
+            counts = overlaps.scan(progress=bar.update, resume=not restart)
+    except (TransportError, ApiError) as exc:
+        _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}. "
+              "Bereits geprüfte Einträge bleiben gespeichert; ein neuer Aufruf setzt fort.")
+    click.echo(f"{counts['scanned']} geprüft, {counts['skipped']} unverändert übersprungen, "
+               f"{counts['pairs']} Paare gefunden ({time.monotonic() - started:.1f} s).")
+
+
 users_cli = AppGroup("users", help="Konten verwalten.")
 
 
@@ -185,5 +206,6 @@ def users_create(email: str, name: str, role: str, ressorts: tuple[str, ...],
 
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(analysis_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(catalogue_cli)

@@ -54,6 +54,12 @@ def municipality_options() -> list[Municipality]:
     return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
 
 
+def _unread_notifications() -> int:
+    from .views.analysis import unread_notifications
+
+    return unread_notifications()
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(euro=euro, number=number, german_date=german_date)
     app.jinja_env.globals.update(
@@ -64,6 +70,7 @@ def register(app: Flask) -> None:
         permissions=permissions,
         RESULTS_STATUSES=RESULTS_STATUSES,
         municipality_options=municipality_options,
+        unread_notifications=_unread_notifications,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from .analysis import REVIEW_STATUSES, Notification, OverlapPair, OverlapScanMark
 from .base import PUBLICATION_STATUSES, RecordMixin
 from .geography import CITY_TYPES, Municipality, State
 from .journal import AuditEvent, SearchOutbox
@@ -21,12 +22,16 @@ __all__ = [
     "PUBLICATION_STATUSES",
     "REPORT_SCOPES",
     "RESULTS_STATUSES",
+    "REVIEW_STATUSES",
     "ROLES",
     "SDG",
     "AuditEvent",
     "LoginFailure",
     "Municipality",
+    "Notification",
     "Organisation",
+    "OverlapPair",
+    "OverlapScanMark",
     "Programme",
     "Project",
     "RealWorldLab",

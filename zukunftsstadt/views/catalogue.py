@@ -9,14 +9,11 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
-from search.similar import similar_to
-
-from .. import permissions, visibility
+from .. import visibility
 from ..extensions import db
 from ..models import Programme, Project, RealWorldLab, ResearchPriority, Ressort
 from ..models.project import project_priority
-from ..services import indexing
-from ..services.documents import KINDS, doc_id
+from ..services import overlaps
 
 bp = Blueprint("catalogue", __name__)
 
@@ -102,19 +99,11 @@ def project_detail(record_id: int) -> str:
 
 
 def _similar(record: Any) -> dict[str, Any] | None:
-    """For signed-in users: the most similar records of other Ressorts (likely overlaps)."""
+    """For signed-in users: likely overlaps with other Ressorts, each explained."""
     if not current_user.is_authenticated:
         return None
-    text = " ".join(filter(None, [str(record), getattr(record, "summary", ""),
-                                  getattr(record, "description", ""),
-                                  getattr(record, "objectives", "")]))
-    kind = KINDS[type(record)]
     try:
-        hits = similar_to(indexing.client(), indexing.alias(), text,
-                          exclude_ids=[doc_id(kind, record.id)],
-                          exclude_ressort=permissions.record_ressort(record),
-                          kinds=["project", "programme", "lab"],
-                          access=visibility.search_access())
+        hits = overlaps.for_record(record, visibility.search_access())
     except (TransportError, ApiError):
         return {"unavailable": True, "hits": []}
     return {"unavailable": False, "hits": hits}

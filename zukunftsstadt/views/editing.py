@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from elasticsearch import ApiError, TransportError
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -33,7 +34,7 @@ from ..models import (
     TransferReport,
     User,
 )
-from ..services import editing, records
+from ..services import editing, overlaps, records
 from ..services import reports as report_service
 
 bp = Blueprint("editing", __name__)
@@ -222,7 +223,18 @@ def _save(spec: KindSpec, record: Any, form: RecordForm, creating: bool) -> Any:
         record.source = "form"
     records.save(record, current_user)
     records.commit()
+    _alert(record)
     return record
+
+
+def _alert(record: Any) -> None:
+    """Tell the editors concerned about high overlaps; a slow or absent search never blocks
+    the save."""
+    try:
+        overlaps.alert_high_overlaps(record)
+    except (TransportError, ApiError) as exc:
+        db.session.rollback()
+        current_app.logger.warning("overlap alert skipped: %s", exc)
 
 
 @bp.route("/<segment>/neu", methods=["GET", "POST"])

@@ -1,0 +1,134 @@
+"""Overlap and gap analysis against the real node."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from zukunftsstadt.extensions import db
+from zukunftsstadt.models import Notification, OverlapPair
+from zukunftsstadt.services import indexing
+
+from . import factories, users
+
+HEAT = ("Hitzeschutz in Pflegeheimen: Kühlräume, Trinkpläne und Frühwarnung für ältere "
+        "Bewohnerinnen und Bewohner während sommerlicher Hitzewellen im Quartier.")
+
+
+@pytest.fixture
+def portfolio(app):
+    heat = factories.topic("klimaanpassung", "Klimaanpassung")
+    mobility = factories.topic("mobilitaet", "Mobilität")
+    leipzig = factories.municipality("14713000", "Leipzig")
+    bmg = factories.programme(title="Gesunde Kommune", ressort=factories.ressort("BMG"))
+    bmukn = factories.programme(title="Klimaanpassung sozial", ressort=factories.ressort("BMUKN"))
+    bmv = factories.programme(title="Radverkehr", ressort=factories.ressort("BMV"))
+    a = factories.project(fkz="01HX0001", title="Hitzeschutz in Leipziger Pflegeheimen",
+                          summary=HEAT, topics=[heat], municipalities=[leipzig], programme=bmg,
+                          start_date=date(2023, 1, 1), end_date=date(2025, 12, 31))
+    b = factories.project(
+        fkz="67KA0002", title="Kühle Pflege: Pflegeheime vor Hitzewellen schützen",
+        summary="Pflegeheime im Quartier bekommen Kühlräume, Trinkpläne und eine Frühwarnung, "
+                "damit ältere Bewohner sommerliche Hitzewellen gut überstehen.",
+        topics=[heat], municipalities=[leipzig], programme=bmukn,
+        start_date=date(2024, 1, 1), end_date=date(2026, 6, 30))
+    c = factories.project(fkz="19RV0003", title="Radschnellweg zwischen Stadt und Umland",
+                          summary="Planung eines Radschnellwegs für Pendler mit Beteiligung.",
+                          topics=[mobility], municipalities=[leipzig], programme=bmv)
+    gap = factories.priority(title="Suffizienz in der Mobilität",
+                             description="Weniger Verkehr durch kurze Wege.")
+    covered = factories.priority(title="Hitzevorsorge", description="Schutz vor Hitze.")
+    a.research_priorities = [covered]
+    db.session.commit()
+    indexing.rebuild()
+    return {"a": a, "b": b, "c": c, "gap": gap, "covered": covered}
+
+
+def test_record_overlaps_are_explained(client, portfolio):
+    a, b = portfolio["a"], portfolio["b"]
+    result = client.get(f"/api/v1/records/project/{a.id}/overlaps").get_json()
+    assert result[0]["id"] == str(b.id) and result[0]["ressort"] == "BMUKN"
+    assert result[0]["level"] == "hoch"
+    reasons = result[0]["reasons"]
+    assert {"Pflegeheimen", "Kühlräume"} & set(reasons["terms"]) or "Trinkpläne" in str(
+        reasons["terms"])
+    facts = {f["name"]: f["weight"] for f in reasons["facts"]}
+    assert {"shared_topics", "same_municipality", "overlapping_period"} <= set(facts)
+    assert all(w > 0 for w in facts.values())
+    assert str(portfolio["c"].id) not in [r["id"] for r in result if r["level"]]
+
+
+def test_check_before_funding_api_and_form(app, client, portfolio):
+    planned = {"title": "Hitzeaktionsplan für Pflegeheime",
+               "summary": "Kühlräume und Trinkpläne schützen ältere Menschen in Pflegeheimen "
+                          "vor Hitzewellen; eine Frühwarnung informiert das Personal.",
+               "topics": ["klimaanpassung"], "municipalities": ["14713000"]}
+    found = client.post("/api/v1/overlaps/check", json=planned).get_json()
+    ids = [r["id"] for r in found[:2]]
+    assert str(portfolio["a"].id) in ids and str(portfolio["b"].id) in ids
+    assert client.post("/api/v1/overlaps/check", json={"title": ""}).status_code == 400
+    assert client.post("/api/v1/overlaps/check", data="kein json").status_code == 400
+    analyst = users.make("analyst")
+    users.login(client, analyst)
+    token = users.csrf_token(client, "/analyse/pruefen")
+    page = client.post("/analyse/pruefen", data={**planned, "topics": "klimaanpassung",
+                                                 "municipalities": "14713000",
+                                                 "csrf_token": token, "ressort": ""})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Hitzeschutz in Leipziger Pflegeheimen" in text
+    assert "Warum?" in text and "gleiche Kommune" in text
+
+
+def test_scan_review_resume_and_matrix(app, client, portfolio):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["analysis", "overlaps"])
+    assert first.exit_code == 0, first.output
+    pair = OverlapPair.query.one()
+    assert {pair.a_ressort, pair.b_ressort} == {"BMG", "BMUKN"} and pair.level == "hoch"
+    boss = users.make("coordination")
+    users.login(client, boss)
+    url = f"/analyse/ueberschneidungen/{pair.id}"
+    client.post(url, data={"csrf_token": users.csrf_token(client, url),
+                           "status": "double_funding", "comment": "Gleiche Maßnahme"})
+    again = runner.invoke(args=["analysis", "overlaps"])
+    assert "0 geprüft" in again.output and "übersprungen" in again.output
+    restart = runner.invoke(args=["analysis", "overlaps", "--restart"])
+    assert "3 geprüft" in restart.output or "geprüft" in restart.output
+    db.session.expire_all()
+    assert OverlapPair.query.one().status == "double_funding"
+    listing = client.get("/analyse/ueberschneidungen/?status=double_funding").get_data(
+        as_text=True)
+    assert "Doppelförderung bestätigt" in listing
+    matrix = client.get("/analyse/matrix").get_data(as_text=True)
+    assert "1 bestätigt" in matrix
+
+
+def test_high_overlap_on_save_notifies_editors_of_both_ressorts(app, client, portfolio):
+    editor_bmg = users.make("editor", "BMG")
+    editor_bmukn = users.make("editor", "BMUKN", email="bmukn@example.org")
+    users.login(client, editor_bmg)
+    url = f"/vorhaben/{portfolio['a'].id}/bearbeiten"
+    data = users.form_data(client, url)
+    data["objectives"] = "Hitzeschutz für Pflegeheime"
+    assert client.post(url, data=data).status_code == 302
+    for user in (editor_bmg, editor_bmukn):
+        assert Notification.query.filter_by(user_id=user.id).count() == 1
+    page = client.get("/benachrichtigungen").get_data(as_text=True)
+    assert "Hohe Überschneidung" in page
+    assert "1<span class=\"visually-hidden\"> ungelesen" in client.get("/").get_data(
+        as_text=True)
+
+
+def test_gaps_show_empty_priorities_and_matrices(app, client, portfolio):
+    users.login(client, users.make("analyst"))
+    page = client.get("/analyse/luecken").get_data(as_text=True)
+    row = page.split("Suffizienz in der Mobilität", 1)[1].split("</tr>")[0]
+    assert "keine" in row
+    assert "Themenfeld × Land" in page and 'class="gap">leer' in page
+    csv = client.get("/analyse/luecken/thema-land.csv")
+    assert csv.data.startswith("\ufeff".encode()) and "Sachsen" in csv.get_data(as_text=True)
+    api = client.get("/api/v1/gaps/priorities").get_json()
+    by_title = {p["title"]: p for p in api}
+    assert by_title["Suffizienz in der Mobilität"]["count"] == 0
+    assert by_title["Hitzevorsorge"]["count"] >= 1

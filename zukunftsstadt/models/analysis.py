@@ -1,0 +1,84 @@
+"""Overlap pairs found by the portfolio scan, their review, and in-app notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import in_list, utcnow
+
+REVIEW_STATUSES: dict[str, str] = {
+    "open": "offen",
+    "double_funding": "Doppelförderung bestätigt",
+    "complementary": "komplementär",
+    "unrelated": "kein Bezug",
+}
+
+
+class OverlapPair(db.Model):
+    """Two records of different Ressorts that look alike; `a` is the smaller document id."""
+
+    __tablename__ = "overlap_pair"
+    __table_args__ = (
+        UniqueConstraint("a_doc", "b_doc", name="uq_overlap_pair_docs"),
+        CheckConstraint(in_list("status", REVIEW_STATUSES), name="status"),
+        CheckConstraint("level IN ('hoch', 'mittel')", name="level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_doc: Mapped[str] = mapped_column(String(40), index=True)  # "project-12"
+    b_doc: Mapped[str] = mapped_column(String(40), index=True)
+    a_ressort: Mapped[str | None] = mapped_column(String(20))
+    b_ressort: Mapped[str | None] = mapped_column(String(20))
+    a_title: Mapped[str] = mapped_column(String(500), default="")
+    b_title: Mapped[str] = mapped_column(String(500), default="")
+    volume_eur: Mapped[float | None] = mapped_column(Float)  # budgets of both records
+    score: Mapped[float] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    found_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def status_label(self) -> str:
+        return REVIEW_STATUSES[self.status]
+
+
+class OverlapScanMark(db.Model):
+    """Which version of a record the scan has looked at: re-runs resume and skip the rest."""
+
+    __tablename__ = "overlap_scan_mark"
+
+    doc: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    key: Mapped[str] = mapped_column(String(120), default="")  # de-duplicates alerts
+    read: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,200 @@
+"""Gap analysis: how well the published portfolio covers the research agenda and the country."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from elasticsearch import ApiError, TransportError
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    CITY_TYPES,
+    Municipality,
+    Programme,
+    Project,
+    ResearchPriority,
+    Ressort,
+    State,
+    Topic,
+)
+from ..models.project import project_municipality, project_priority, project_topic
+from . import indexing
+
+THIN = 3  # fewer records than this: thin coverage
+
+
+@dataclass
+class Coverage:
+    priority: ResearchPriority
+    tagged: set[int] = field(default_factory=set)
+    matched: set[int] = field(default_factory=set)
+    budget_eur: float = 0.0
+    ressorts: set[str] = field(default_factory=set)
+    states: set[str] = field(default_factory=set)
+    city_types: set[str] = field(default_factory=set)
+    first_year: int | None = None
+    last_year: int | None = None
+
+    @property
+    def project_ids(self) -> set[int]:
+        return self.tagged | self.matched
+
+    @property
+    def count(self) -> int:
+        return len(self.project_ids)
+
+    @property
+    def level(self) -> str:
+        return "keine" if self.count == 0 else "dünn" if self.count < THIN else "gut"
+
+
+def _public_projects() -> Any:
+    return (select(Project.id).outerjoin(Project.programme)
+            .where(Project.publication_status == "published", Project.deleted_at.is_(None),
+                   (Programme.id.is_(None)) | (Programme.confidential.is_(False))))
+
+
+def _text_matches(priority: ResearchPriority, size: int = 20) -> set[int]:
+    """Published projects whose text matches the priority's description closely."""
+    text = f"{priority.title} {priority.description}"
+    try:
+        response = indexing.client().search(
+            index=indexing.alias(), size=size,
+            query={"bool": {
+                "must": [{"more_like_this": {
+                    "fields": ["title", "summary", "objectives"], "like": text,
+                    "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25,
+                    "minimum_should_match": "35%"}}],
+                "filter": [{"term": {"kind": "project"}},
+                           {"term": {"publication_status": "published"}},
+                           {"term": {"confidential": False}}],
+            }},
+            source=False,
+        )
+    except (TransportError, ApiError):
+        return set()
+    return {int(h["_id"].rsplit("-", 1)[1]) for h in response["hits"]["hits"]}
+
+
+def coverage(with_text: bool = True) -> list[Coverage]:
+    public = set(db.session.scalars(_public_projects()))
+    priorities = db.session.scalars(
+        select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None),
+                                       ResearchPriority.publication_status == "published")
+        .order_by(ResearchPriority.title)).all()
+    tags = defaultdict(set)
+    for project_id, priority_id in db.session.execute(
+            select(project_priority.c.project_id, project_priority.c.research_priority_id)):
+        if project_id in public:
+            tags[priority_id].add(project_id)
+    result = []
+    for priority in priorities:
+        item = Coverage(priority, tagged=tags[priority.id])
+        if with_text:
+            item.matched = (_text_matches(priority) & public) - item.tagged
+        for project in db.session.scalars(select(Project).where(
+                Project.id.in_(item.project_ids))):
+            item.budget_eur += float(project.budget_eur or 0)
+            if project.ressort:
+                item.ressorts.add(project.ressort.code)
+            for m in project.municipalities:
+                item.states.add(m.state.code)
+                item.city_types.add(m.city_type)
+            if project.start_date:
+                year = project.start_date.year
+                item.first_year = min(item.first_year or year, year)
+                item.last_year = max(item.last_year or year, year)
+        result.append(item)
+    return result
+
+
+@dataclass
+class Matrix:
+    """Counts of published projects per row × column, with labels and a link per cell."""
+
+    key: str
+    title: str
+    rows: list[tuple[str, str]]
+    columns: list[tuple[str, str]]
+    cells: dict[tuple[str, str], int]
+    row_label: str
+    column_label: str
+
+    def value(self, row: str, column: str) -> int:
+        return self.cells.get((row, column), 0)
+
+    @property
+    def maximum(self) -> int:
+        return max(self.cells.values(), default=0)
+
+    def heat(self, row: str, column: str) -> int:
+        """0 (empty) to 4 (the largest cells), for the colour of a cell."""
+        value = self.value(row, column)
+        return 0 if not value else min(4, 1 + value * 4 // (self.maximum + 1))
+
+
+def _count(pairs: Any) -> dict[tuple[str, str], int]:
+    cells: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for project_id, row, column in pairs:
+        cells[(row, column)].add(project_id)
+    return {k: len(v) for k, v in cells.items()}
+
+
+def matrices() -> list[Matrix]:
+    public = _public_projects().subquery()
+    topics = [(t.key, t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))]
+    states = [(s.code, s.name) for s in db.session.scalars(select(State).order_by(State.name))]
+    ressorts = [(r.code, r.code) for r in db.session.scalars(
+        select(Ressort).where(Ressort.valid_to.is_(None)).order_by(Ressort.code))]
+    priorities = [(p.key, p.title) for p in db.session.scalars(
+        select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None))
+        .order_by(ResearchPriority.title))]
+    topic_place = db.session.execute(
+        select(project_topic.c.project_id, Topic.key, State.code, Municipality.city_type)
+        .join(Topic, Topic.id == project_topic.c.topic_id)
+        .join(project_municipality,
+              project_municipality.c.project_id == project_topic.c.project_id)
+        .join(Municipality, Municipality.id == project_municipality.c.municipality_id)
+        .join(State, State.id == Municipality.state_id)
+        .where(project_topic.c.project_id.in_(select(public.c.id)))).all()
+    priority_ressort = db.session.execute(
+        select(project_priority.c.project_id, ResearchPriority.key, Ressort.code)
+        .join(ResearchPriority, ResearchPriority.id == project_priority.c.research_priority_id)
+        .join(Project, Project.id == project_priority.c.project_id)
+        .join(Programme, Programme.id == Project.programme_id)
+        .join(Ressort, Ressort.id == Programme.ressort_id)
+        .where(Project.id.in_(select(public.c.id)))).all()
+    return [
+        Matrix("schwerpunkt-ressort", "Forschungsschwerpunkt × Ressort", priorities, ressorts,
+               _count(priority_ressort), "Forschungsschwerpunkt", "Ressort"),
+        Matrix("thema-land", "Themenfeld × Land", topics, states,
+               _count((p, t, s) for p, t, s, _ in topic_place), "Themenfeld", "Land"),
+        Matrix("thema-stadttyp", "Themenfeld × Stadttyp", topics,
+               [(c, c) for c in CITY_TYPES],
+               _count((p, t, c) for p, t, _, c in topic_place), "Themenfeld", "Stadttyp"),
+    ]
+
+
+def ending_without_successor(today: date | None = None) -> list[Programme]:
+    """Running programmes that end within 12 months while their Ressort has no later one on
+    the same topics (no programme of that Ressort starting after this one's end)."""
+    today = today or date.today()
+    soon = today + timedelta(days=365)
+    ending = db.session.scalars(select(Programme).where(
+        Programme.deleted_at.is_(None), Programme.end_date.is_not(None),
+        Programme.end_date >= today, Programme.end_date <= soon)
+        .order_by(Programme.end_date)).all()
+    result = []
+    for programme in ending:
+        follower = db.session.scalar(select(Programme.id).where(
+            Programme.ressort_id == programme.ressort_id, Programme.id != programme.id,
+            Programme.deleted_at.is_(None),
+            Programme.start_date >= programme.end_date - timedelta(days=180)))
+        if follower is None:
+            result.append(programme)
+    return result
+

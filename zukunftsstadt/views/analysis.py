@@ -1,0 +1,222 @@
+"""Analysis for AG III: overlap check, scan review, Ressort matrix, gaps; JSON endpoints."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from elasticsearch import ApiError, TransportError
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from .. import permissions, visibility
+from ..extensions import csrf, db
+from ..forms.analysis import CheckForm, ReviewForm
+from ..forms.fields import options
+from ..models import REVIEW_STATUSES, Notification, OverlapPair, Ressort
+from ..models.base import utcnow
+from ..services import gaps, overlaps
+from ..services.documents import MODELS
+
+bp = Blueprint("analysis", __name__)
+SEARCH_DOWN = ("Die Analyse ist gerade nicht verfügbar, weil der Suchdienst nicht antwortet. "
+               "Bitte versuchen Sie es in einigen Minuten erneut.")
+
+
+def _require_reader() -> None:
+    if not current_user.is_authenticated or current_user.role not in {
+            "coordination", "analyst", "editor"}:
+        abort(403)
+
+
+@bp.route("/analyse/pruefen", methods=["GET", "POST"])
+@login_required
+def check() -> Any:
+    """Check a planned project for overlaps before funding it."""
+    form = CheckForm()
+    form.ressort.choices = options([("", "– bitte wählen –"), *(
+        (r.code, f"{r.code}: {r.name}") for r in db.session.scalars(
+            select(Ressort).where(Ressort.valid_to.is_(None)).order_by(Ressort.code)))])
+    form.topics.choices = options(overlaps.topic_choices())
+    candidates, unavailable = None, False
+    if request.method == "POST" and form.validate():
+        data = {**form.data, "municipalities": [
+            a.strip() for a in (form.municipalities.data or "").split(";") if a.strip()],
+            "start_date": form.start_date.data and form.start_date.data.isoformat(),
+            "end_date": form.end_date.data and form.end_date.data.isoformat()}
+        try:
+            candidates = overlaps.check_planned(data, visibility.search_access())
+        except (TransportError, ApiError):
+            unavailable = True
+    status = 422 if request.method == "POST" and form.errors else 200
+    return render_template("analysis/check.html", form=form, candidates=candidates,
+                           unavailable=unavailable), status
+
+
+@bp.post("/api/v1/overlaps/check")
+@csrf.exempt  # read-only JSON for machine clients; changes nothing (listed in README)
+def api_check() -> Any:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not str(data.get("title") or "").strip() or not str(
+            data.get("summary") or "").strip():
+        return jsonify({"error": "JSON mit mindestens title und summary erwartet."}), 400
+    cleaned = {key: data.get(key) for key in ("title", "summary", "objectives", "ressort",
+                                              "organisation", "start_date", "end_date")}
+    cleaned = {k: (str(v)[:20_000] if v is not None else None) for k, v in cleaned.items()}
+    for key in ("topics", "municipalities"):
+        value = data.get(key) or []
+        cleaned[key] = [str(v)[:100] for v in value][:50] if isinstance(value, list) else []
+    try:
+        found = overlaps.check_planned(cleaned, visibility.search_access())
+    except (TransportError, ApiError):
+        return jsonify({"error": SEARCH_DOWN}), 503
+    return jsonify([c.as_dict() for c in found])
+
+
+@bp.get("/api/v1/records/<kind>/<int:record_id>/overlaps")
+def api_record_overlaps(kind: str, record_id: int) -> Any:
+    model = MODELS.get(kind)
+    record = db.session.get(model, record_id) if model and kind != "priority" else None
+    if record is None or not visibility.visible(record):
+        return jsonify({"error": "Eintrag nicht gefunden."}), 404
+    same = request.args.get("same_ressort") in {"1", "true", "ja"}
+    try:
+        found = overlaps.for_record(record, visibility.search_access(), same_ressort=same)
+    except (TransportError, ApiError):
+        return jsonify({"error": SEARCH_DOWN}), 503
+    return jsonify([c.as_dict() for c in found])
+
+
+@bp.get("/analyse/ueberschneidungen/")
+@login_required
+def pairs() -> Any:
+    _require_reader()
+    query = select(OverlapPair)
+    filters = {name: request.args.get(name, "") for name in ("status", "level", "ressort")}
+    if filters["status"] in REVIEW_STATUSES:
+        query = query.where(OverlapPair.status == filters["status"])
+    if filters["level"] in {"hoch", "mittel"}:
+        query = query.where(OverlapPair.level == filters["level"])
+    if filters["ressort"]:
+        query = query.where((OverlapPair.a_ressort == filters["ressort"])
+                            | (OverlapPair.b_ressort == filters["ressort"]))
+    if current_user.role == "editor":  # editors see the pairs of their own Ressorts
+        own = list(current_user.ressort_codes)
+        query = query.where(OverlapPair.a_ressort.in_(own) | OverlapPair.b_ressort.in_(own))
+    page = db.paginate(query.order_by(OverlapPair.score.desc()),
+                       page=max(request.args.get("page", 1, type=int) or 1, 1), per_page=25,
+                       error_out=False)
+    ressorts = sorted({r for pair in db.session.scalars(select(OverlapPair))
+                       for r in (pair.a_ressort, pair.b_ressort) if r})
+    return render_template("analysis/pairs.html", page=page, filters=filters,
+                           ressorts=ressorts, statuses=REVIEW_STATUSES,
+                           can_review=permissions.can_restore(current_user))
+
+
+@bp.route("/analyse/ueberschneidungen/<int:pair_id>", methods=["GET", "POST"])
+@login_required
+def review(pair_id: int) -> Any:
+    _require_reader()
+    pair = db.session.get(OverlapPair, pair_id) or abort(404)
+    form = ReviewForm(obj=pair)
+    if request.method == "POST":
+        if not permissions.can_restore(current_user):
+            abort(403)
+        if form.validate():
+            pair.status, pair.comment = form.status.data, form.comment.data or ""
+            pair.reviewed_by_id, pair.reviewed_at = current_user.id, utcnow()
+            db.session.commit()
+            flash(f"Bewertung gespeichert: {pair.status_label}.", "success")
+            return redirect(url_for("analysis.pairs"))
+    links = {side: _doc_link(doc) for side, doc in (("a", pair.a_doc), ("b", pair.b_doc))}
+    return render_template("analysis/review.html", pair=pair, form=form, links=links,
+                           can_review=permissions.can_restore(current_user))
+
+
+def _doc_link(doc: str) -> str | None:
+    kind, _, record_id = doc.rpartition("-")
+    endpoint = overlaps.DETAIL_ENDPOINTS.get(kind)
+    return url_for(endpoint, record_id=int(record_id)) if endpoint else None
+
+
+@bp.get("/analyse/matrix")
+@login_required
+def matrix() -> Any:
+    _require_reader()
+    rows = db.session.execute(select(
+        OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status,
+        func.count(), func.sum(OverlapPair.volume_eur)).group_by(
+        OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status)).all()
+    cells: dict[tuple[str, str], dict[str, list[float]]] = {}
+    for a, b, status, count, volume in rows:
+        for key in {(a, b), (b, a)}:
+            cell = cells.setdefault(key, {"open": [0, 0.0], "double_funding": [0, 0.0]})
+            if status in cell:
+                cell[status][0] += count
+                cell[status][1] += float(volume or 0)
+    ressorts = sorted({r for pair in cells for r in pair if r})
+    return render_template("analysis/matrix.html", ressorts=ressorts, cells=cells)
+
+
+@bp.get("/analyse/luecken")
+@login_required
+def gaps_page() -> Any:
+    _require_reader()
+    return render_template("analysis/gaps.html", coverage=gaps.coverage(),
+                           matrices=gaps.matrices(), ending=gaps.ending_without_successor())
+
+
+@bp.get("/analyse/luecken/<key>.csv")
+@login_required
+def gaps_csv(key: str) -> Response:
+    _require_reader()
+    found = next((m for m in gaps.matrices() if m.key == key), None) or abort(404)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([f"{found.row_label} / {found.column_label}", *(c[1] for c in found.columns)])
+    for row_key, row_label in found.rows:
+        writer.writerow([row_label, *(found.value(row_key, c[0]) for c in found.columns)])
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{key}.csv"'})
+
+
+@bp.get("/api/v1/gaps/priorities")
+def api_gaps() -> Any:
+    return jsonify([{
+        "id": c.priority.id, "title": c.priority.title,
+        "records": [{"kind": "project", "id": i} for i in sorted(c.project_ids)],
+        "count": c.count, "budget_eur": round(c.budget_eur, 2), "ressorts": sorted(c.ressorts),
+        "states": sorted(c.states), "level": c.level,
+    } for c in gaps.coverage()])
+
+
+@bp.route("/benachrichtigungen", methods=["GET", "POST"])
+@login_required
+def notifications() -> Any:
+    query = select(Notification).where(Notification.user_id == current_user.id)
+    if request.method == "POST":
+        for item in db.session.scalars(query.where(Notification.read.is_(False))):
+            item.read = True
+        db.session.commit()
+        return redirect(url_for("analysis.notifications"))
+    items = db.session.scalars(query.order_by(Notification.created_at.desc()).limit(200)).all()
+    return render_template("analysis/notifications.html", items=items)
+
+
+def unread_notifications() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == current_user.id, Notification.read.is_(False))) or 0

@@ -37,6 +37,7 @@ def create_app(config: str | dict[str, Any] | None = None,
     )
 
     from . import auth, cli, outbox_thread, security, templating
+    from .importers import cli as import_cli
     from .views import analysis, api, catalogue, editing, errors, main, reports, search
     from .views import auth as auth_views
 
@@ -48,6 +49,7 @@ def create_app(config: str | dict[str, Any] | None = None,
     security.register(app)
     templating.register(app)
     cli.register(app)
+    import_cli.register(app)
     outbox_thread.register(app)
     return app
 

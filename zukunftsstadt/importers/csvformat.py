@@ -1,0 +1,165 @@
+"""Reading CSV exports as German federal systems write them.
+
+- `;`-separated, ISO-8859-15 (UTF-8 is recognised too, with or without BOM);
+- cells as plain text, `"quoted"` (with `""` inside) or `="..."` (the spreadsheet trick that keeps
+  leading zeros of FKZ and AGS); quoted cells may hold `;` and line breaks;
+- numbers in German format (`1.234.567,89`), dates as `TT.MM.JJJJ`.
+
+Records are streamed one at a time with the physical line they start on, so memory stays
+constant however long the file is.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
+
+_CELL = re.compile(r'="((?:[^"]|"")*)"|"((?:[^"]|"")*)"|([^;"]*)')
+_GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+(?:,\d+)?$")
+_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SPACES = re.compile(r"\s+")
+
+
+class CountingReader(io.RawIOBase):
+    """A binary stream that counts the bytes read, for a progress bar over a file's size."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.bytes_read += n
+        return n
+
+
+def detect_encoding(head: bytes) -> str:
+    """ISO-8859-15 unless the start of the file is UTF-8 with non-ASCII characters."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if exc.start < len(head) - 3:
+            return "iso-8859-15"
+    return "utf-8" if any(b > 0x7F for b in head) else "iso-8859-15"
+
+
+def open_text(raw: BinaryIO) -> tuple[io.TextIOWrapper, CountingReader]:
+    """A text stream over `raw` in the detected encoding, and the byte counter behind it."""
+    counter = CountingReader(raw)
+    buffered = io.BufferedReader(counter, buffer_size=1 << 16)
+    encoding = detect_encoding(buffered.peek(1 << 16)[: 1 << 16])
+    return io.TextIOWrapper(buffered, encoding=encoding, newline=""), counter
+
+
+def records(text: io.TextIOBase) -> Iterator[tuple[int, str]]:
+    """(first line number, raw record text) for every record; a record may span lines."""
+    line_no = 0
+    start = 0
+    pending: list[str] = []
+    quotes = 0
+    for line in text:
+        line_no += 1
+        if not pending:
+            start = line_no
+        pending.append(line)
+        quotes += line.count('"')
+        if quotes % 2:  # inside a quoted cell: the record goes on in the next line
+            continue
+        record = "".join(pending).rstrip("\r\n")
+        pending, quotes = [], 0
+        yield start, record
+    if pending:
+        yield start, "".join(pending).rstrip("\r\n")
+
+
+def split_cells(record: str) -> list[str]:
+    """The cells of one record, unquoted and trimmed."""
+    cells: list[str] = []
+    pos = 0
+    while True:
+        match = _CELL.match(record, pos)
+        assert match is not None  # the pattern matches the empty string
+        formula, quoted, plain = match.groups()
+        if formula is not None:
+            value = formula.replace('""', '"')
+        elif quoted is not None:
+            value = quoted.replace('""', '"')
+        else:
+            value = plain or ""
+        pos = match.end()
+        # Text after a closing quote up to the next `;` belongs to the cell (lenient reading).
+        next_sep = record.find(";", pos)
+        if next_sep == -1:
+            value += record[pos:]
+            cells.append(clean(value))
+            return cells
+        value += record[pos:next_sep]
+        cells.append(clean(value))
+        pos = next_sep + 1
+
+
+def clean(value: str) -> str:
+    """NFC, no control characters, single spaces."""
+    value = unicodedata.normalize("NFC", value)
+    value = "".join(ch if ch.isprintable() else " " for ch in value)
+    return _SPACES.sub(" ", value).strip()
+
+
+def header_key(name: str) -> str:
+    """A header name reduced for matching: lower case, no spaces."""
+    return re.sub(r"\s+", "", clean(name).lower())
+
+
+def parse_amount(value: str) -> Decimal | None:
+    """A German amount in euros; empty or 0 means "not disclosed" and gives None."""
+    original = value
+    value = value.replace(" ", "").replace("\u00a0", "").removesuffix("€")
+    if not value:
+        return None
+    if not _GERMAN_NUMBER.match(value):
+        raise ValueError(f"„{original[:40]}“ ist kein Betrag im deutschen Format "
+                         "(z. B. 1.234.567,89)")
+    try:
+        amount = Decimal(value.replace(".", "").replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already guards this
+        raise ValueError(f"„{value}“ ist kein Betrag") from exc
+    if amount < 0:
+        raise ValueError(f"Der Betrag „{value}“ ist negativ")
+    if amount == 0:
+        return None
+    if amount >= Decimal("1e14"):
+        raise ValueError(f"Der Betrag „{value}“ ist unplausibel hoch")
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_date(value: str) -> date | None:
+    """`TT.MM.JJJJ` (or ISO `JJJJ-MM-TT`); empty gives None."""
+    if not value:
+        return None
+    try:
+        if _ISO_DATE.match(value):
+            return date.fromisoformat(value)
+        match = _DATE.match(value)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            result = date(year, month, day)
+            if 1949 <= result.year <= 2100:
+                return result
+            raise ValueError
+    except ValueError:
+        pass
+    raise ValueError(f"„{value}“ ist kein gültiges Datum (erwartet TT.MM.JJJJ)")

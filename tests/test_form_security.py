@@ -155,6 +155,8 @@ def _post_routes(app, world) -> list[str]:
             values["record_id"] = rec["own_project"].id
         if "user_id" in rule.arguments:
             values["user_id"] = world["users"]["editor"].id
+        if "pair_id" in rule.arguments:
+            values["pair_id"] = 1
         with app.test_request_context():
             from flask import url_for
 

@@ -1,0 +1,16 @@
+"""Upload forms of the importers."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+
+from .fields import GermanForm
+
+
+class FoerderkatalogUploadForm(GermanForm):
+    file = FileField(
+        "CSV-Export des Förderkatalogs",
+        [FileRequired("Bitte wählen Sie eine Datei aus."),
+         FileAllowed(["csv", "txt"], "Bitte laden Sie eine CSV-Datei (Endung .csv) hoch.")],
+        description="Trennzeichen „;“, Zeichensatz ISO-8859-15 wie im Export; höchstens 2 MB.",
+    )

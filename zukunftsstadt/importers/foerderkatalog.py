@@ -139,13 +139,16 @@ class FoerderkatalogImport:
         existing = {p.fkz: p for p in db.session.scalars(
             select(Project).where(Project.fkz.in_(fkzs))
             .options(selectinload(Project.municipalities)))}
+        wanted = {row.ags[0][0] for row in batch if row.ags}
+        places = {m.ags: m for m in db.session.scalars(
+            select(Municipality).where(Municipality.ags.in_(wanted)))} if wanted else {}
         for row in batch:
             project = existing.get(row.fkz)
             creating = project is None
             if project is None:
                 project = existing[row.fkz] = Project(fkz=row.fkz, publication_status="published")
             with db.session.no_autoflush:
-                changed = self._fill(project, row, part)
+                changed = self._fill(project, row, part, places)
             if creating or changed:
                 records.save(project, self.actor, source="import",
                              source_ref=f"{self.filename}:{row.line}")
@@ -156,7 +159,8 @@ class FoerderkatalogImport:
             else:
                 part.unchanged += 1
 
-    def _fill(self, project: Project, row: FkRow, part: ImportReport) -> bool:
+    def _fill(self, project: Project, row: FkRow, part: ImportReport,
+              places: dict[str, Municipality]) -> bool:
         """Copy the row into the project; True when something changed."""
         ref = f"{self.filename}:{row.line}"
         values: dict[str, Any] = {
@@ -178,7 +182,7 @@ class FoerderkatalogImport:
             if getattr(project, name) != value:
                 setattr(project, name, value)
                 changed = True
-        municipality = self._municipality(row, part)
+        municipality = self._municipality(row, part, places)
         if municipality is not None and municipality not in project.municipalities:
             project.municipalities.append(municipality)
             changed = True
@@ -211,7 +215,8 @@ class FoerderkatalogImport:
             part.organisations_created += 1
         return organisation_id
 
-    def _municipality(self, row: FkRow, part: ImportReport) -> Municipality | None:
+    def _municipality(self, row: FkRow, part: ImportReport,
+                      places: dict[str, Municipality]) -> Municipality | None:
         if not row.ags:
             return None
         ags, column = row.ags[0]
@@ -220,13 +225,12 @@ class FoerderkatalogImport:
                               "Gemeindekennziffer (8 Ziffern); das Vorhaben wird ohne Kommune "
                               "übernommen", row.fkz))
             return None
-        municipality_id = self.lookups.municipality_id(ags)
-        if municipality_id is None:
+        municipality = places.get(ags)
+        if municipality is None:
             part.warn(Problem(row.line, column, f"Die Gemeindekennziffer {ags} ist nicht im "
                               "Katalog; das Vorhaben wird ohne diese Kommune übernommen",
                               row.fkz))
-            return None
-        return db.session.get(Municipality, municipality_id)
+        return municipality
 
 
 def _fkz_guess(layout: Any, record: str) -> str:

@@ -1,4 +1,4 @@
-"""Finding what an imported row refers to: Ressorts, Kommunen, organisations, Verbünde.
+"""Finding what an imported row refers to: Ressorts, programmes, organisations, Verbünde.
 
 Each lookup keeps a bounded cache of ids (never ORM objects, which expire at every commit), so
 a long import asks the database once per distinct name and memory stays bounded.
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
-from ..models import Municipality, Organisation, Programme, Ressort, User, Verbund
+from ..models import Organisation, Programme, Ressort, User, Verbund
 from ..services import records
 
 _MISSING = object()
@@ -82,7 +82,6 @@ class Lookups:
     def __init__(self, actor: User | None = None) -> None:
         self.actor = actor
         self.ressorts: dict[str, tuple[int, str] | None] = {}
-        self.municipalities = BoundedCache()
         self.organisations = BoundedCache()
         self.verbuende = BoundedCache()
         self.programmes = BoundedCache(2_000)
@@ -90,7 +89,7 @@ class Lookups:
     def clear(self) -> None:
         """Forget ids after a rollback: rows created in the rolled-back batch are gone."""
         self.ressorts.clear()
-        for cache in (self.municipalities, self.organisations, self.verbuende, self.programmes):
+        for cache in (self.organisations, self.verbuende, self.programmes):
             cache.clear()
 
     def ressort(self, code: str) -> tuple[int, str] | None:
@@ -99,13 +98,6 @@ class Lookups:
             found = db.session.scalar(select(Ressort).where(func.upper(Ressort.code) == code))
             self.ressorts[code] = (found.id, current_ressort(found).code) if found else None
         return self.ressorts[code]
-
-    def municipality_id(self, ags: str) -> int | None:
-        found = self.municipalities.get(ags)
-        if found is _MISSING:
-            found = self.municipalities.put(ags, db.session.scalar(
-                select(Municipality.id).where(Municipality.ags == ags)))
-        return found
 
     def programme_id(self, name: str) -> int | None:
         """A programme whose key, title or short title is the file's Förderprofil."""

@@ -24,6 +24,8 @@ _GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+(?:,\d+)?$"
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 class CountingReader(io.RawIOBase):
@@ -114,9 +116,9 @@ def split_cells(record: str) -> list[str]:
 
 def clean(value: str) -> str:
     """NFC, no control characters, single spaces."""
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(ch if ch.isprintable() else " " for ch in value)
-    return _SPACES.sub(" ", value).strip()
+    if not value.isascii():
+        value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
 
 
 def header_key(name: str) -> str:

@@ -22,6 +22,8 @@ from .german import clean, fold
 from .queries import PUBLIC, Access, access_filter
 
 TEXT_FIELDS = ["title", "summary", "objectives", "results"]
+# Candidates are also found through the inner parts of compounds (Radverkehrsnetz ~ Radroute).
+CANDIDATE_FIELDS = [*TEXT_FIELDS, "compounds"]
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 STOPWORDS = frozenset(
     word
@@ -35,17 +37,19 @@ STOPWORDS = frozenset(
 class Weights:
     """How much each kind of evidence adds to the score (kept in configuration)."""
 
-    text: float = 0.7
-    shared_topic: float = 0.04
+    # Calibrated on tests/data/overlap_cases.json (see tests/test_overlap_quality.py): the
+    # text decides; a shared place is weak evidence (vocabulary-sharing decoys share it too).
+    text: float = 1.0
+    shared_topic: float = 0.02
     shared_sdg: float = 0.01
-    shared_priority: float = 0.06
-    same_municipality: float = 0.10
-    same_state: float = 0.03
+    shared_priority: float = 0.04
+    same_municipality: float = 0.03
+    same_state: float = 0.01
     same_organisation: float = 0.12
     overlapping_period: float = 0.05
     same_verbund: float = 0.25
-    high: float = 0.42  # level "hoch" from this score on
-    medium: float = 0.26  # level "mittel"
+    high: float = 0.30  # level "hoch" from this score on
+    medium: float = 0.18  # level "mittel"
 
 
 @dataclass
@@ -71,35 +75,39 @@ def _text(doc: dict[str, Any]) -> str:
     return " ".join(str(doc.get(name) or "") for name in TEXT_FIELDS)
 
 
-def _stem(word: str) -> str:
-    """A light German suffix strip so that Quartier/Quartiere/Quartieren meet."""
-    for suffix in ("ungen", "innen", "ern", "en", "er", "es", "e", "n", "s"):
-        if len(word) - len(suffix) >= 5 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+def _artificial(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"doc": {name: clean(str(doc.get(name) or "")) for name in TEXT_FIELDS},
+            "fields": TEXT_FIELDS, "term_statistics": True, "field_statistics": True,
+            "positions": False, "offsets": False}
 
 
-def terms(doc: dict[str, Any]) -> Counter[str]:
-    """Content-word stems of a document's text, with their surface form kept separately."""
-    return Counter(
-        _stem(fold(w)) for w in _WORD.findall(clean(_text(doc)).lower())
-        if fold(w) not in STOPWORDS and w not in STOPWORDS
-    )
+def vectors(client: Elasticsearch, alias: str,
+            docs: list[dict[str, Any]]) -> list[dict[str, float]]:
+    """tf-idf vectors of the documents' text as the index analyses it (hunspell stems, German
+    stop words removed), with document frequencies from the whole index."""
+    index = next(iter(client.indices.get_alias(name=alias)))
+    response = client.mtermvectors(index=index, docs=[_artificial(d) for d in docs])
+    result = []
+    for item in response["docs"]:
+        freq: Counter[str] = Counter()
+        doc_freq: dict[str, int] = {}
+        total = 1
+        for stats in (item.get("term_vectors") or {}).values():
+            total = max(total, stats.get("field_statistics", {}).get("doc_count", 1))
+            for term, info in stats["terms"].items():
+                if len(term) < 3 or term.isdigit() or fold(term) in STOPWORDS:
+                    continue
+                freq[term] += info["term_freq"]
+                doc_freq[term] = max(doc_freq.get(term, 0), info.get("doc_freq", 0))
+        result.append({t: (1 + math.log(n)) * math.log(1 + total / (1 + doc_freq[t]))
+                       for t, n in freq.items()})
+    return result
 
 
-def _surface(doc: dict[str, Any]) -> dict[str, str]:
-    forms: dict[str, str] = {}
-    for word in _WORD.findall(clean(_text(doc))):
-        forms.setdefault(_stem(fold(word.lower())), word)
-    return forms
-
-
-def text_similarity(a: Counter[str], b: Counter[str], idf: dict[str, float]) -> float:
-    """Cosine similarity of tf-idf vectors."""
-    dot = sum(a[t] * b[t] * idf.get(t, 1.0) ** 2 for t in a.keys() & b.keys())
-    norm_a = math.sqrt(sum((v * idf.get(t, 1.0)) ** 2 for t, v in a.items()))
-    norm_b = math.sqrt(sum((v * idf.get(t, 1.0)) ** 2 for t, v in b.items()))
-    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    dot = sum(a[t] * b[t] for t in a.keys() & b.keys())
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
 
 
 def _period(doc: dict[str, Any]) -> tuple[date, date] | None:
@@ -155,27 +163,22 @@ def facts(a: dict[str, Any], b: dict[str, Any], w: Weights) -> list[dict[str, An
 
 
 def score(source: dict[str, Any], candidates: list[dict[str, Any]],
+          source_vector: dict[str, float], candidate_vectors: list[dict[str, float]],
           weights: Weights = Weights()) -> list[Candidate]:
     """Score and explain candidates against `source`, best first."""
-    bags = [terms(c) for c in candidates]
-    mine = terms(source)
-    docs = [mine, *bags]
-    df = Counter(t for bag in docs for t in bag)
-    idf = {t: math.log(1 + len(docs) / n) for t, n in df.items()}
-    surface = _surface(source)
     result = []
-    for doc, bag in zip(candidates, bags, strict=True):
-        similarity = text_similarity(mine, bag, idf)
-        shared = sorted(mine.keys() & bag.keys(), key=lambda t: (-idf[t] * min(mine[t], bag[t]), t))
+    for doc, vector in zip(candidates, candidate_vectors, strict=True):
+        similarity = cosine(source_vector, vector)
+        shared = sorted(source_vector.keys() & vector.keys(),
+                        key=lambda t: (-source_vector[t] * vector[t], t))
         evidence = facts(source, doc, weights)
         total = min(1.0, weights.text * similarity + sum(f["weight"] for f in evidence))
         level = ("hoch" if total >= weights.high else
                  "mittel" if total >= weights.medium else None)
         result.append(Candidate(
             kind=doc.get("kind", ""), id=str(doc.get("id")), title=doc.get("title", ""),
-            ressort=doc.get("ressort"), score=total, level=level,
-            terms=[surface.get(t, t) for t in shared[:8]], facts=evidence,
-            text_similarity=similarity, source=doc,
+            ressort=doc.get("ressort"), score=total, level=level, terms=shared[:8],
+            facts=evidence, text_similarity=similarity, source=doc,
         ))
     return sorted(result, key=lambda c: -c.score)
 
@@ -189,7 +192,7 @@ def find(
     exclude_ressort: str | None = None,
     kinds: tuple[str, ...] = ("project", "programme", "lab"),
     access: Access = PUBLIC,
-    pool: int = 30,
+    pool: int = 100,
     size: int = 5,
     weights: Weights = Weights(),
 ) -> list[Candidate]:
@@ -204,8 +207,8 @@ def find(
         size=pool,
         query={"bool": {
             "must": [{"more_like_this": {
-                "fields": TEXT_FIELDS, "like": _text(source), "min_term_freq": 1,
-                "min_doc_freq": 1, "max_query_terms": 50, "minimum_should_match": "10%",
+                "fields": CANDIDATE_FIELDS, "like": _text(source), "min_term_freq": 1,
+                "min_doc_freq": 1, "max_query_terms": 80, "minimum_should_match": "5%",
             }}],
             "filter": [access_filter(access), {"terms": {"kind": list(kinds)}}],
             "must_not": must_not,
@@ -213,4 +216,7 @@ def find(
         source_excludes=["compounds", "spell", "complete"],
     )
     docs = [h["_source"] for h in response["hits"]["hits"]]
-    return score(source, docs, weights)[:size]
+    if not docs:
+        return []
+    source_vector, *candidate_vectors = vectors(client, alias, [source, *docs])
+    return score(source, docs, source_vector, candidate_vectors, weights)[:size]

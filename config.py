@@ -52,7 +52,8 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-not-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite'}"
+        # One file per test session, so parallel runs on one machine do not collide.
+        "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / f'test-{os.getpid()}.sqlite'}"
     )
     SESSION_COOKIE_SECURE = False
     SEARCH_NODE_PORT = _env_int("TEST_SEARCH_NODE_PORT", _env_int("SEARCH_NODE_PORT", 9200))

@@ -84,6 +84,9 @@ def app(search_url: str) -> Iterator[Flask]:
         indices.drop_all(indexing.client(), app.config["SEARCH_INDEX_PREFIX"])
         db.session.remove()
         db.engine.dispose()
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and "TEST_DATABASE_URL" not in os.environ:
+        Path(uri.removeprefix("sqlite:///")).unlink(missing_ok=True)
 
 
 def reset_database() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 import pytest
 
@@ -283,3 +284,18 @@ def test_koordination_lets_a_ressort_publish_itself(app, editor_client, programm
     db.session.expire_all()
     assert db.session.get(Project, project.id).publication_status == "published"
     assert _post(editor_client, "/ressorts/", {"publish": []}).status_code == 403
+
+
+def test_project_without_programme_belongs_to_todays_successor_ressort(app, client):
+    from zukunftsstadt.models import Ressort
+
+    bmbf = Ressort(code="BMBF", name="Bundesministerium für Bildung und Forschung",
+                   valid_from=date(1994, 11, 17), valid_to=date(2025, 5, 5))
+    bmftr = Ressort(code="BMFTR", name="Bundesministerium für Forschung, Technologie und "
+                    "Raumfahrt", valid_from=date(2025, 5, 6), predecessor=bmbf)
+    db.session.add_all([bmbf, bmftr])
+    project = factories.project(programme=None, ressort_at_funding=bmbf)
+    db.session.commit()
+    assert project.ressort.code == "BMFTR"
+    users.login(client, users.make("editor", "BMFTR"))
+    assert client.get(f"/vorhaben/{project.id}/bearbeiten").status_code == 200

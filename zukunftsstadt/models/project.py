@@ -94,7 +94,8 @@ class Project(RecordMixin, db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     objectives: Mapped[str] = mapped_column(Text, default="")
     results: Mapped[str] = mapped_column(Text, default="")
-    lead_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    lead_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"),
+                                                             index=True)
     executing_unit: Mapped[str] = mapped_column(String(300), default="")
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
@@ -124,8 +125,10 @@ class Project(RecordMixin, db.Model):
 
     @property
     def ressort(self) -> Ressort | None:
-        """Today's Ressort: that of the programme, which follows ministry re-cuts."""
-        return self.programme.ressort if self.programme else self.ressort_at_funding
+        """Today's Ressort: the programme's, or the successor of the Ressort at funding."""
+        if self.programme:
+            return self.programme.ressort
+        return self.ressort_at_funding.current if self.ressort_at_funding else None
 
     @property
     def is_public(self) -> bool:

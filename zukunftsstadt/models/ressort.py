@@ -34,5 +34,17 @@ class Ressort(db.Model):
     def is_current(self) -> bool:
         return self.valid_to is None or self.valid_to >= date.today()
 
+    @property
+    def current(self) -> Ressort:
+        """Today's Ressort for this one: its successors followed to the end (BMBF -> BMFTR)."""
+        ressort, seen = self, {self.id}
+        while ressort.valid_to is not None and ressort.successors:
+            following = next((s for s in ressort.successors if s.valid_to is None),
+                             ressort.successors[0])
+            if following.id in seen:
+                break
+            ressort, seen = following, seen | {following.id}
+        return ressort
+
     def __str__(self) -> str:
         return self.code

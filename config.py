@@ -40,6 +40,13 @@ class Config:
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "zukunftsstadt")
     SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "2.5"))
     PAGE_SIZE = 20
+    # Alerts by e-mail only when an SMTP server is named.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "zukunftsstadt@localhost")
 
 
 class DevelopmentConfig(Config):

@@ -131,3 +131,42 @@ def test_gaps_show_empty_priorities_and_matrices(app, client, portfolio):
     by_title = {p["title"]: p for p in api}
     assert by_title["Suffizienz in der Mobilität"]["count"] == 0
     assert by_title["Hitzevorsorge"]["count"] >= 1
+
+
+def test_alerts_go_out_by_mail_when_smtp_is_configured(app, client, portfolio):
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        editor = users.make("editor", "BMUKN", email="bmukn@example.org")
+        users.make("editor", "BMG", email="bmg@example.org")
+        users.login(client, editor)
+        url = f"/vorhaben/{portfolio['b'].id}/bearbeiten"
+        data = users.form_data(client, url)
+        data["objectives"] = "Kühle Pflege"
+        assert client.post(url, data=data).status_code == 302
+    finally:
+        app.config["MAIL_SERVER"] = None
+        controller.stop()
+    recipients = sorted(r for rcpts, _ in received for r in rcpts)
+    assert recipients == ["bmg@example.org", "bmukn@example.org"]
+    from email import message_from_string, policy
+
+    mail = message_from_string(received[0][1], policy=policy.default)
+    assert mail["Subject"] == "Zukunftsstadt: mögliche Doppelförderung"
+    body = mail.get_content()
+    assert "Hohe Überschneidung" in body and f"/vorhaben/{portfolio['b'].id}" in body

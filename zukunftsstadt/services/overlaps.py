@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..permissions import record_ressort
-from . import indexing
+from . import indexing, mail
 from .documents import KINDS, doc_id, to_document
 
 SCANNED: tuple[type, ...] = (Project, Programme, RealWorldLab)
@@ -173,11 +173,13 @@ def alert_high_overlaps(record: Any) -> int:
                 Notification.user_id == user.id, Notification.key == key))
             if exists:
                 continue
-            db.session.add(Notification(
-                user_id=user.id, key=key, link=link,
-                message=(f"Hohe Überschneidung: „{record}“ ({record_ressort(record)}) "
-                         f"ähnelt „{candidate.title}“ ({candidate.ressort})."),
-            ))
+            message = (f"Hohe Überschneidung: „{record}“ ({record_ressort(record)}) "
+                       f"ähnelt „{candidate.title}“ ({candidate.ressort}).")
+            db.session.add(Notification(user_id=user.id, key=key, link=link, message=message))
             created += 1
+            if mail.enabled():
+                address = url_for(DETAIL_ENDPOINTS[kind], record_id=record.id, _external=True)
+                mail.send(user.email, "Zukunftsstadt: mögliche Doppelförderung",
+                          f"Guten Tag {user.name},\n\n{message}\n\nEintrag: {address}\n")
     db.session.commit()
     return created

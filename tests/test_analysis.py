@@ -125,6 +125,9 @@ def test_gaps_show_empty_priorities_and_matrices(app, client, portfolio):
     row = page.split("Suffizienz in der Mobilität", 1)[1].split("</tr>")[0]
     assert "keine" in row
     assert "Themenfeld × Land" in page and 'class="gap">leer' in page
+    assert '<svg viewBox=' in page and "Vorhaben und Reallabore je Land" in page
+    saxony = page.split("<th scope=\"row\">Sachsen</th>", 1)[1].split("</tr>")[0]
+    assert '<td class="num">3</td>' in saxony  # the three projects in Leipzig
     csv = client.get("/analyse/luecken/thema-land.csv")
     assert csv.data.startswith("\ufeff".encode()) and "Sachsen" in csv.get_data(as_text=True)
     api = client.get("/api/v1/gaps/priorities").get_json()

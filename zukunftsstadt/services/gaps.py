@@ -52,7 +52,7 @@ class Coverage:
         return "keine" if self.count == 0 else "dünn" if self.count < THIN else "gut"
 
 
-def _public_projects() -> Any:
+def public_projects() -> Any:
     return (select(Project.id).outerjoin(Project.programme)
             .where(Project.publication_status == "published", Project.deleted_at.is_(None),
                    (Programme.id.is_(None)) | (Programme.confidential.is_(False))))
@@ -81,7 +81,7 @@ def _text_matches(priority: ResearchPriority, size: int = 20) -> set[int]:
 
 
 def coverage(with_text: bool = True) -> list[Coverage]:
-    public = set(db.session.scalars(_public_projects()))
+    public = set(db.session.scalars(public_projects()))
     priorities = db.session.scalars(
         select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None),
                                        ResearchPriority.publication_status == "published")
@@ -145,7 +145,7 @@ def _count(pairs: Any) -> dict[tuple[str, str], int]:
 
 
 def matrices() -> list[Matrix]:
-    public = _public_projects().subquery()
+    public = public_projects().subquery()
     topics = [(t.key, t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))]
     states = [(s.code, s.name) for s in db.session.scalars(select(State).order_by(State.name))]
     ressorts = [(r.code, r.code) for r in db.session.scalars(

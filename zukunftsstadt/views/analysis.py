@@ -27,7 +27,7 @@ from ..forms.analysis import CheckForm, ReviewForm
 from ..forms.fields import options
 from ..models import REVIEW_STATUSES, Notification, OverlapPair, Ressort
 from ..models.base import utcnow
-from ..services import gaps, overlaps
+from ..services import gaps, germany_map, overlaps
 from ..services.documents import MODELS
 
 bp = Blueprint("analysis", __name__)
@@ -175,7 +175,8 @@ def matrix() -> Any:
 def gaps_page() -> Any:
     _require_reader()
     return render_template("analysis/gaps.html", coverage=gaps.coverage(),
-                           matrices=gaps.matrices(), ending=gaps.ending_without_successor())
+                           matrices=gaps.matrices(), ending=gaps.ending_without_successor(),
+                           map=germany_map)
 
 
 @bp.get("/analyse/luecken/<key>.csv")

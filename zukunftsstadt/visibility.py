@@ -25,7 +25,17 @@ def _ressort_ids(user: User) -> list[int]:
     return [r.id for r in user.ressorts]
 
 
-def _rule(model: Any, ressort_col: Any, confidential: Any) -> Any:
+def _with_predecessors(user: User) -> list[int]:
+    """The user's Ressorts and everything they succeeded (BMFTR also owns BMBF's records)."""
+    ids: set[int] = set()
+    for ressort in user.ressorts:
+        while ressort is not None and ressort.id not in ids:
+            ids.add(ressort.id)
+            ressort = ressort.predecessor
+    return sorted(ids)
+
+
+def _rule(model: Any, ressort_col: Any, confidential: Any, orphan_own: Any = None) -> Any:
     """The WHERE clause for `model` given the current user."""
     user = _user()
     alive = model.deleted_at.is_(None)
@@ -35,6 +45,8 @@ def _rule(model: Any, ressort_col: Any, confidential: Any) -> Any:
     if user.is_coordination:
         return alive
     own = ressort_col.in_(_ressort_ids(user)) if ressort_col is not None else false()
+    if orphan_own is not None:
+        own = or_(own, orphan_own(_with_predecessors(user)))
     readable = true() if user.role == "analyst" else or_(published, own)
     return and_(alive, readable, or_(~confidential, own))
 
@@ -50,7 +62,10 @@ def projects() -> Select:
         select(Project)
         .outerjoin(Project.programme)
         .where(_rule(Project, Programme.ressort_id,
-                     and_(Programme.id.is_not(None), Programme.confidential)))
+                     and_(Programme.id.is_not(None), Programme.confidential),
+                     # without a programme, the Ressort at funding (or its successor) owns it
+                     lambda ids: and_(Project.programme_id.is_(None),
+                                      Project.ressort_at_funding_id.in_(ids))))
     )
 
 

@@ -120,6 +120,7 @@ def project_document(p: Project) -> dict[str, Any]:
 def lab_document(lab: RealWorldLab) -> dict[str, Any]:
     return {
         **_base(lab, "lab", lab.name),
+        **_ressort(lab.ressort),
         **_period(lab),
         **_places(lab.municipalities),
         **_topics(lab.topics),

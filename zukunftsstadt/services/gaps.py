@@ -151,7 +151,8 @@ def matrices() -> list[Matrix]:
     ressorts = [(r.code, r.code) for r in db.session.scalars(
         select(Ressort).where(Ressort.valid_to.is_(None)).order_by(Ressort.code))]
     priorities = [(p.key, p.title) for p in db.session.scalars(
-        select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None))
+        select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None),
+                                       ResearchPriority.publication_status == "published")
         .order_by(ResearchPriority.title))]
     topic_place = db.session.execute(
         select(project_topic.c.project_id, Topic.key, State.code, Municipality.city_type)
@@ -192,7 +193,7 @@ def ending_without_successor(today: date | None = None) -> list[Programme]:
     for programme in ending:
         follower = db.session.scalar(select(Programme.id).where(
             Programme.ressort_id == programme.ressort_id, Programme.id != programme.id,
-            Programme.deleted_at.is_(None),
+            Programme.deleted_at.is_(None), Programme.publication_status == "published",
             Programme.start_date >= programme.end_date - timedelta(days=180)))
         if follower is None:
             result.append(programme)

@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from ..permissions import record_ressort
+from ..permissions import can_read, record_ressort
 from . import indexing, mail
 from .documents import KINDS, doc_id, to_document
 
@@ -150,6 +150,15 @@ def count_scannable() -> int:
                                  .where(model.deleted_at.is_(None))) or 0 for model in SCANNED)
 
 
+def doc_record(doc: str) -> Any:
+    """The record behind a document id such as 'project-12' (None if gone)."""
+    from .documents import MODELS
+
+    kind, _, record_id = doc.rpartition("-")
+    model = MODELS.get(kind)
+    return db.session.get(model, int(record_id)) if model and record_id.isdigit() else None
+
+
 def editors_of(ressort_codes: set[str]) -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.role == "editor", User.active.is_(True),
@@ -168,13 +177,17 @@ def alert_high_overlaps(record: Any) -> int:
         codes = {c for c in (record_ressort(record), candidate.ressort) if c}
         key = "-".join(sorted([doc_id(kind, record.id), f"{candidate.kind}-{candidate.id}"]))
         link = url_for(DETAIL_ENDPOINTS[kind], record_id=record.id)
+        other = doc_record(f"{candidate.kind}-{candidate.id}")
         for user in editors_of(codes):
             exists = db.session.scalar(select(Notification.id).where(
                 Notification.user_id == user.id, Notification.key == key))
             if exists:
                 continue
-            message = (f"Hohe Überschneidung: „{record}“ ({record_ressort(record)}) "
-                       f"ähnelt „{candidate.title}“ ({candidate.ressort}).")
+            # Each reader learns only titles they may read (confidential plans stay hidden).
+            mine = f"„{record}“" if can_read(user, record) else "ein Eintrag"
+            theirs = f"„{candidate.title}“" if can_read(user, other) else "ein Eintrag"
+            message = (f"Hohe Überschneidung: {mine} ({record_ressort(record)}) "
+                       f"ähnelt {theirs} ({candidate.ressort}).")
             db.session.add(Notification(user_id=user.id, key=key, link=link, message=message))
             created += 1
             if mail.enabled():

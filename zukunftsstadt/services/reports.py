@@ -91,11 +91,13 @@ def compile_report(report: TransferReport, selection: list[tuple[str, int]],
     records.commit()
 
 
-def sources(report: TransferReport) -> list[Source]:
+def sources(report: TransferReport, *, public_only: bool = True) -> list[Source]:
+    """The report's records in order; a source that is no longer public (deleted, unpublished,
+    now confidential) drops out of what readers see, but its editors still see it."""
     result = []
     for item in report.items:
         record = db.session.get(MODELS[item.kind], item.record_id)
-        if record is not None:
+        if record is not None and (record.is_public or not public_only):
             result.append(Source(item, record, record.version != item.record_version))
     return result
 

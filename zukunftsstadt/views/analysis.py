@@ -27,6 +27,7 @@ from ..forms.analysis import CheckForm, ReviewForm
 from ..forms.fields import options
 from ..models import REVIEW_STATUSES, Notification, OverlapPair, Ressort
 from ..models.base import utcnow
+from ..pagination import ResultPage
 from ..services import gaps, germany_map, overlaps
 from ..services.documents import MODELS
 
@@ -115,9 +116,10 @@ def pairs() -> Any:
     if current_user.role == "editor":  # editors see the pairs of their own Ressorts
         own = list(current_user.ressort_codes)
         query = query.where(OverlapPair.a_ressort.in_(own) | OverlapPair.b_ressort.in_(own))
-    page = db.paginate(query.order_by(OverlapPair.score.desc()),
-                       page=max(request.args.get("page", 1, type=int) or 1, 1), per_page=25,
-                       error_out=False)
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    visible = _visible_pairs(query.order_by(OverlapPair.score.desc()))
+    page = ResultPage(number, 25, len(visible))
+    page.items = visible[(number - 1) * 25:number * 25]
     ressorts = sorted({r for pair in db.session.scalars(select(OverlapPair))
                        for r in (pair.a_ressort, pair.b_ressort) if r})
     return render_template("analysis/pairs.html", page=page, filters=filters,
@@ -125,11 +127,24 @@ def pairs() -> Any:
                            can_review=permissions.can_restore(current_user))
 
 
+def _readable(pair: OverlapPair) -> bool:
+    return permissions.can_restore(current_user) or all(
+        permissions.can_read(current_user, overlaps.doc_record(doc))
+        for doc in (pair.a_doc, pair.b_doc))
+
+
+def _visible_pairs(query: Any) -> list[OverlapPair]:
+    """Pairs whose two records this user may read (the Koordination reads all)."""
+    return [pair for pair in db.session.scalars(query) if _readable(pair)]
+
+
 @bp.route("/analyse/ueberschneidungen/<int:pair_id>", methods=["GET", "POST"])
 @login_required
 def review(pair_id: int) -> Any:
     _require_reader()
-    pair = db.session.get(OverlapPair, pair_id) or abort(404)
+    pair = db.session.get(OverlapPair, pair_id)
+    if pair is None or not _readable(pair):
+        abort(404)
     form = ReviewForm(obj=pair)
     if request.method == "POST":
         if not permissions.can_restore(current_user):
@@ -155,17 +170,13 @@ def _doc_link(doc: str) -> str | None:
 @login_required
 def matrix() -> Any:
     _require_reader()
-    rows = db.session.execute(select(
-        OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status,
-        func.count(), func.sum(OverlapPair.volume_eur)).group_by(
-        OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status)).all()
     cells: dict[tuple[str, str], dict[str, list[float]]] = {}
-    for a, b, status, count, volume in rows:
-        for key in {(a, b), (b, a)}:
+    for pair in _visible_pairs(select(OverlapPair)):
+        for key in {(pair.a_ressort, pair.b_ressort), (pair.b_ressort, pair.a_ressort)}:
             cell = cells.setdefault(key, {"open": [0, 0.0], "double_funding": [0, 0.0]})
-            if status in cell:
-                cell[status][0] += count
-                cell[status][1] += float(volume or 0)
+            if pair.status in cell:
+                cell[pair.status][0] += 1
+                cell[pair.status][1] += float(pair.volume_eur or 0)
     ressorts = sorted({r for pair in cells for r in pair if r})
     return render_template("analysis/matrix.html", ressorts=ressorts, cells=cells)
 
@@ -174,8 +185,9 @@ def matrix() -> Any:
 @login_required
 def gaps_page() -> Any:
     _require_reader()
+    ending = [p for p in gaps.ending_without_successor() if visibility.visible(p)]
     return render_template("analysis/gaps.html", coverage=gaps.coverage(),
-                           matrices=gaps.matrices(), ending=gaps.ending_without_successor(),
+                           matrices=gaps.matrices(), ending=ending,
                            map=germany_map)
 
 

@@ -16,10 +16,11 @@ from ..models.project import project_priority
 from ..services import overlaps
 
 bp = Blueprint("catalogue", __name__)
+MAX_PAGE = 100_000  # beyond any real list; keeps the SQL offset in range
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def _paginate(query: Select) -> Any:

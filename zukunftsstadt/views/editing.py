@@ -343,8 +343,10 @@ def history(segment: str, record_id: int) -> Any:
     form = spec.form()
     labels = {name: form[name].label.text for name in spec.fields}
     labels.update(publication_status="Veröffentlichungsstatus", deleted_at="Gelöscht am")
+    # Contact data is for those who maintain the record, not for every reader of its history.
+    hidden = set() if permissions.can_edit(current_user, record) else set(editing.PERSONAL_FIELDS)
     return render_template("editing/history.html", spec=spec, record=record, events=events,
-                           users=users, labels=labels)
+                           users=users, labels=labels, hidden=hidden)
 
 
 @bp.post("/vorhaben/<int:record_id>/personendaten-loeschen")

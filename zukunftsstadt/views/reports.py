@@ -8,6 +8,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from search.german import clean
+
 from .. import permissions
 from ..extensions import db
 from ..models import CITY_TYPES, State, Topic, TransferReport
@@ -30,7 +32,7 @@ def report_list() -> str:
         query = query.where(TransferReport.publication_status == "published")
     filters = {name: request.args.get(name, "") for name in ("q", "topic", "city_type", "state")}
     if filters["q"]:
-        like = f"%{filters['q'][:200]}%"
+        like = f"%{clean(filters['q'])[:200]}%"
         query = query.where(or_(TransferReport.title.ilike(like),
                                 TransferReport.introduction.ilike(like),
                                 TransferReport.transferability.ilike(like)))
@@ -49,10 +51,13 @@ def report_list() -> str:
 
 
 def _context(report: TransferReport) -> dict[str, Any]:
+    editor = permissions.can_edit(current_user, report)
     sources = reports.sources(report)
+    all_sources = reports.sources(report, public_only=False) if editor else sources
     return {"report": report, "sources": sources, "contacts": reports.contacts(report),
             "scope": reports.scope_name(report),
-            "outdated": [s for s in sources if s.outdated]}
+            "outdated": [s for s in all_sources if s.outdated],
+            "withdrawn": [s for s in all_sources if not s.record.is_public]}
 
 
 @bp.get("/<int:record_id>")

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from search import queries
 
+from .. import visibility
 from ..extensions import db
 from ..models import PROGRAMME_STATUSES, SDG, Programme, Ressort, State, Topic
 from ..pagination import ResultPage
@@ -161,7 +162,11 @@ def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str
     )
     for name, key_col, label_col in lookups:
         if wanted[name]:
-            rows = db.session.execute(select(key_col, label_col).where(key_col.in_(wanted[name])))
+            query = select(key_col, label_col).where(key_col.in_(wanted[name]))
+            if name == "programme":  # a title only for programmes this user may see
+                query = query.where(Programme.id.in_(
+                    visibility.programmes().with_only_columns(Programme.id)))
+            rows = db.session.execute(query)
             labels[name].update({key: label for key, label in rows})
     numbers = [int(v) for v in wanted["sdg"] if v.isdigit()]
     if numbers:

@@ -207,3 +207,20 @@ def test_analysis_and_internal_pages_have_no_axe_violations(browser, live_server
     boss.get_by_role("button", name="Prüfen").click()
     assert "Ergebnis" in boss.content()
     assert_accessible(boss, "overlap check with results")
+
+
+def test_search_states_by_keyboard_have_no_axe_violations(browser, live_server, catalogue):
+    page = _page(browser, live_server)
+    page.goto("/search?q=Hitze&kind=project")
+    assert_accessible(page, "results with an active filter")
+    search_box = page.locator("#q")
+    search_box.fill("")
+    search_box.type("Schu", delay=30)
+    page.wait_for_selector("[role=listbox] [role=option]", timeout=5000)
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#q", "aria-expanded") == "true"
+    assert page.get_attribute("#q", "aria-activedescendant")
+    assert_accessible(page, "autocomplete open")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.dialogs == []

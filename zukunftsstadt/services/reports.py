@@ -102,9 +102,9 @@ def sources(report: TransferReport, *, public_only: bool = True) -> list[Source]
     return result
 
 
-def contacts(report: TransferReport) -> list[Project]:
-    """Projects whose contact person agreed to be named in published reports."""
-    return [s.record for s in sources(report)
+def contacts(shown: list[Source]) -> list[Project]:
+    """Projects among the shown sources whose contact person agreed to be named."""
+    return [s.record for s in shown
             if isinstance(s.record, Project) and s.record.contact_public
             and (s.record.contact_name or s.record.contact_email)]
 

@@ -51,10 +51,11 @@ def report_list() -> str:
 
 
 def _context(report: TransferReport) -> dict[str, Any]:
-    editor = permissions.can_edit(current_user, report)
-    sources = reports.sources(report)
-    all_sources = reports.sources(report, public_only=False) if editor else sources
-    return {"report": report, "sources": sources, "contacts": reports.contacts(report),
+    all_sources = reports.sources(report, public_only=False)
+    sources = [s for s in all_sources if s.record.is_public]
+    if not permissions.can_edit(current_user, report):
+        all_sources = sources  # readers learn nothing about withdrawn or changed sources
+    return {"report": report, "sources": sources, "contacts": reports.contacts(sources),
             "scope": reports.scope_name(report),
             "outdated": [s for s in all_sources if s.outdated],
             "withdrawn": [s for s in all_sources if not s.record.is_public]}
@@ -97,9 +98,10 @@ def compose(record_id: int) -> Any:
         reports.compile_report(report, [(k, i) for _, k, i in chosen], current_user)
         flash(f"Zusammenstellung gespeichert: {len(report.items)} Einträge.", "success")
         return redirect(url_for("reports.detail", record_id=report.id))
-    selected = {(s.item.kind, s.record.id): s.item.position for s in reports.sources(report)}
+    current = reports.sources(report)
+    selected = {(s.item.kind, s.record.id): s.item.position for s in current}
     proposals = reports.propose(report.scope_kind, report.scope_value)
-    for source in reports.sources(report):
+    for source in current:
         if (source.item.kind, source.record) not in proposals:
             proposals.insert(0, (source.item.kind, source.record))
     return render_template("reports/compose.html", report=report, proposals=proposals,

@@ -135,15 +135,6 @@ def bulk_write(
     return errors
 
 
-def swap_alias(client: Elasticsearch, alias: str, new_index: str) -> list[str]:
-    """Point the alias at `new_index` in one atomic request; returns the indices it left."""
-    old = [i for i in physical_indices(client, alias) if i != new_index]
-    changes: list[dict[str, Any]] = [{"remove": {"index": i, "alias": alias}} for i in old]
-    changes.append({"add": {"index": new_index, "alias": alias}})
-    client.indices.update_aliases(actions=changes)
-    return old
-
-
 def begin_rebuild(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -> str:
     """A new physical index behind the rebuild alias, refresh off while it is filled."""
     for stale in physical_indices(client, rebuild_alias_name(prefix, name)):

@@ -57,10 +57,6 @@ class ImportReport:
         self.warned += other.warned - len(other.warnings)
         self.ressort_mapping.update(other.ressort_mapping)
 
-    @property
-    def listed_all(self) -> bool:
-        return self.rejected <= len(self.rejections) and self.warned <= len(self.warnings)
-
     def summary(self) -> list[str]:
         """The report in German, one line each."""
         verb = "würden" if self.dry_run else "wurden"

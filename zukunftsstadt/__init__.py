@@ -38,11 +38,22 @@ def create_app(config: str | dict[str, Any] | None = None,
 
     from . import auth, cli, outbox_thread, security, templating
     from .importers import cli as import_cli
-    from .views import analysis, api, catalogue, editing, errors, imports, main, reports, search
+    from .views import (
+        analysis,
+        api,
+        catalogue,
+        editing,
+        errors,
+        exports,
+        imports,
+        main,
+        reports,
+        search,
+    )
     from .views import auth as auth_views
 
     for blueprint in (main.bp, catalogue.bp, search.bp, api.bp, auth_views.bp, editing.bp,
-                      reports.bp, analysis.bp, imports.bp):
+                      reports.bp, analysis.bp, imports.bp, exports.bp):
         app.register_blueprint(blueprint)
     auth.register(app)
     errors.register(app)

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -25,6 +34,7 @@ from ..extensions import db
 from ..models import PROGRAMME_STATUSES, SDG, Programme, Ressort, State, Topic
 from ..pagination import ResultPage
 from ..services import indexing
+from ..services.table_files import XLSX_MIMETYPE, xlsx_file
 from ..templating import KIND_LABELS
 from ..visibility import search_access
 
@@ -296,15 +306,27 @@ def _export_hits(params: SearchParams) -> list[queries.Hit]:
     ))
 
 
+def _xlsx_value(name: str, hit: queries.Hit, get: Any) -> Any:
+    """Cells as numbers where the CSV writes German text."""
+    if name == "Fördersumme (EUR)":
+        return hit.source.get("budget_eur")
+    return get(hit)
+
+
 @bp.get("/search/export.<fmt>")
-def export(fmt: str) -> Response | tuple[str, int]:
-    if fmt not in ("csv", "json"):
+def export(fmt: str) -> Any:
+    if fmt not in ("csv", "json", "xlsx"):
         abort(404)
     params = parse_params(request.args, current_app.config["PAGE_SIZE"])
     try:
         hits = _export_hits(params)
     except (TransportError, ApiError) as exc:
         return _unavailable(params, exc)
+    if fmt == "xlsx":
+        rows = ([_xlsx_value(name, hit, get) for name, get in EXPORT_COLUMNS] for hit in hits)
+        sheet = ("Suchergebnis", [name for name, _ in EXPORT_COLUMNS], rows)
+        return send_file(xlsx_file([sheet]), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                         download_name="suchergebnis.xlsx")
     if fmt == "json":
         body = json.dumps({
             "query": params.query, "filters": params.filters, "total": len(hits),

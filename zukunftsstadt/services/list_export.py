@@ -1,0 +1,54 @@
+"""Rows of catalogue lists for exports, read in chunks so large lists keep memory flat.
+
+The caller passes the query of the page being exported (its visibility rule, filter and sort),
+so an export never shows more than the page does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Select
+
+from ..extensions import db
+from .record_columns import TABLES, RecordTable, json_value, row_values
+
+CHUNK = 500
+
+
+def records(table: RecordTable, query: Select) -> Iterator[Any]:
+    """The records of `query` with their links loaded, CHUNK at a time."""
+    statement = query.options(*table.loads).execution_options(yield_per=CHUNK)
+    yield from db.session.scalars(statement)
+
+
+def rows(table: RecordTable, query: Select, user: Any) -> Iterator[list[Any]]:
+    for record in records(table, query):
+        yield row_values(table, record, user)
+
+
+def json_chunks(table: RecordTable, query: Select, user: Any,
+                meta: dict[str, Any]) -> Iterator[str]:
+    """`{…meta, "kind": …, "items": [{field: value}, …], "total": n}`, written piece by piece."""
+    head = {**meta, "kind": table.kind}
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": [\n'
+    names = [c.name for c in table.columns]
+    total = 0
+    for values in rows(table, query, user):
+        item = {name: json_value(v) for name, v in zip(names, values, strict=True)}
+        yield ("" if total == 0 else ",\n") + json.dumps(item, ensure_ascii=False)
+        total += 1
+    yield f'\n], "total": {total}}}\n'
+
+
+def whole_catalogue(user: Any) -> list[tuple[RecordTable, Select]]:
+    """Every kind with what `user` may read, ordered by natural key (one sheet or file each)."""
+    result = []
+    for table in TABLES.values():
+        if table.kind == "organisation" and not getattr(user, "is_authenticated", False):
+            continue  # the organisation list is for signed-in users only
+        query = table.visible().order_by(getattr(table.model, table.key))
+        result.append((table, query))
+    return result

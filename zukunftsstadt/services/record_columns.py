@@ -1,0 +1,306 @@
+"""The columns of each record kind in spreadsheets: templates, imports and list exports.
+
+One definition per kind says, for every column, its German header, the record attribute it
+maps to, whether it is required, its format, its allowed values, an example and its meaning.
+Templates and their help sheet, the spreadsheet import and the CSV/XLSX/JSON list exports all
+read from here, so an exported list can be edited and imported again unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import selectinload
+
+from .. import permissions, visibility
+from ..models import (
+    LAB_PHASES,
+    ORGANISATION_KINDS,
+    PROGRAMME_KINDS,
+    PROGRAMME_STATUSES,
+    PUBLICATION_STATUSES,
+    RESULTS_STATUSES,
+    SDG,
+    Organisation,
+    Programme,
+    Project,
+    RealWorldLab,
+    ResearchPriority,
+    Ressort,
+    Topic,
+)
+
+
+def _labels(codes: dict[str, str]) -> dict[str, str]:
+    """German label -> stored code."""
+    return {label: code for code, label in codes.items()}
+
+
+def _same(values: list[str]) -> dict[str, str]:
+    return {v: v for v in values}
+
+
+PUBLICATION = _labels(PUBLICATION_STATUSES)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # German, as in the template's first row
+    name: str  # record attribute, and the field name in JSON exports
+    type: str  # key, fkz, text, long, email, url, date, amount, bool, choice, ref, refs, places
+    meaning: str
+    example: str = ""
+    required: bool = False
+    limit: int = 300  # characters, for text types
+    choices: dict[str, str] | None = None  # label in the file -> stored code
+    ref: tuple[type, str] | None = None  # (model, natural key) for ref and refs
+    private: bool = False  # contact data: only for those who may edit the record
+
+    @property
+    def format(self) -> str:
+        if self.type == "text":
+            return f"Text, höchstens {self.limit} Zeichen"
+        return FORMATS[self.type]
+
+
+FORMATS = {
+    "key": "Kennung aus Kleinbuchstaben, Ziffern und Bindestrichen, höchstens 80 Zeichen; "
+           "bestimmt, welcher vorhandene Eintrag geändert wird",
+    "fkz": "Förderkennzeichen: Ziffern, Großbuchstaben, Punkt, Schrägstrich, Bindestrich",
+    "long": "Text, höchstens 20.000 Zeichen, Zeilenumbrüche erlaubt",
+    "email": "E-Mail-Adresse, z. B. name@beispiel.de",
+    "url": "öffentliche Web-Adresse, beginnt mit http:// oder https://",
+    "date": "Datum TT.MM.JJJJ (oder JJJJ-MM-TT, oder eine Datumszelle), zwischen 1949 und 2100",
+    "amount": "Betrag in Euro: 1.000,50 oder 1000,50 oder 1000.50 (oder eine Zahlenzelle); "
+              "nicht negativ",
+    "bool": "ja oder nein (leer = nein)",
+    "choice": "einer der erlaubten Werte",
+    "ref": "Schlüssel eines vorhandenen Eintrags",
+    "refs": "Schlüssel vorhandener Einträge, mehrere durch Semikolon getrennt",
+    "places": "achtstellige Gemeindeschlüssel (AGS) oder Namen von Kommunen, mehrere durch "
+              "Semikolon getrennt",
+}
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    kind: str  # programme, project, lab, priority, organisation
+    segment: str  # URL part, as in the catalogue's pages
+    label: str  # German plural, for sheet and file names
+    model: type
+    key: str  # the natural key: "key" or "fkz"
+    columns: list[Column]
+    visible: Callable[[], Select]  # the records the current user may read
+    loads: list[Any] = field(default_factory=list)  # eager loads for exports
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _publication() -> Column:
+    return Column("Veröffentlichungsstatus", "publication_status", "choice",
+                  "Stand im Arbeitsablauf; leer lässt einen vorhandenen Eintrag, wie er ist, und "
+                  "legt neue Einträge als Entwurf an", "Entwurf", choices=PUBLICATION)
+
+
+def _visible_organisations() -> Select:
+    from sqlalchemy import select
+
+    return select(Organisation).where(Organisation.deleted_at.is_(None))
+
+
+_KEY_MEANING = ("stabile Kennung des Eintrags; ein erneuter Import mit demselben Schlüssel "
+                "ändert den vorhandenen Eintrag, statt einen neuen anzulegen")
+_RESSORT = (Ressort, "code")
+
+TABLES: dict[str, RecordTable] = {t.kind: t for t in [
+    RecordTable("programme", "programme", "Förderprogramme", Programme, "key", [
+        Column("Schlüssel", "key", "key", _KEY_MEANING, "smart-cities", required=True),
+        Column("Titel", "title", "text", "Titel des Förderprogramms oder der Förderrichtlinie",
+               "Modellprojekte Smart Cities", required=True, limit=500),
+        Column("Kurztitel", "short_title", "text", "gebräuchliche Kurzform", "MPSC", limit=120),
+        Column("Ressort", "ressort", "ref", "heute zuständiges Ressort (Kürzel)", "BMWSB",
+               required=True, ref=_RESSORT),
+        Column("Ressort zum Förderzeitpunkt", "ressort_at_funding", "ref",
+               "Ressort, das bei der Bewilligung zuständig war (leer = wie Ressort)", "BMI",
+               ref=_RESSORT),
+        Column("Projektträger", "funding_body", "text", "administrierende Stelle",
+               "Zukunft – Umwelt – Gesellschaft (ZUG) gGmbH"),
+        Column("Art", "kind", "choice", "Art des Programms", "Modellvorhaben",
+               choices=_same(PROGRAMME_KINDS)),
+        Column("Status", "status", "choice", "Stand des Programms", "laufend",
+               choices=_labels(PROGRAMME_STATUSES)),
+        Column("Vertraulich", "confidential", "bool",
+               "nur für das eigene Ressort und die Koordination sichtbar (geplante Programme)",
+               "nein"),
+        Column("Budget in Euro", "budget_eur", "amount", "Gesamtbudget", "820.000.000,00"),
+        Column("Beginn", "start_date", "date", "Beginn der Laufzeit", "01.01.2019"),
+        Column("Ende", "end_date", "date", "Ende der Laufzeit; nicht vor dem Beginn",
+               "31.12.2030"),
+        Column("Beschreibung", "description", "long", "Ziele und Gegenstand der Förderung",
+               "Förderung der digitalen Stadtentwicklung …"),
+        Column("Web-Adresse", "url", "url", "Seite des Programms",
+               "https://www.smart-city-dialog.de", limit=500),
+        _publication(),
+    ], visibility.programmes, [selectinload(Programme.ressort),
+                               selectinload(Programme.ressort_at_funding)]),
+    RecordTable("project", "vorhaben", "Vorhaben", Project, "fkz", [
+        Column("Förderkennzeichen (FKZ)", "fkz", "fkz",
+               "Förderkennzeichen; ein erneuter Import mit demselben FKZ ändert das vorhandene "
+               "Vorhaben", "03SF0712A", required=True, limit=40),
+        Column("Titel", "title", "text", "Thema des Vorhabens",
+               "Klimaresiliente Quartiere in Mittelstädten", required=True, limit=500),
+        Column("Akronym", "acronym", "text", "Kurzname", "KliQ", limit=120),
+        Column("Förderprogramm (Schlüssel)", "programme", "ref",
+               "Programm, aus dem gefördert wird; bestimmt das zuständige Ressort",
+               "smart-cities", ref=(Programme, "key")),
+        Column("Ressort zum Förderzeitpunkt", "ressort_at_funding", "ref",
+               "bewilligendes Ressort (Kürzel); bei Vorhaben ohne Programm das zuständige",
+               "BMBF", ref=_RESSORT),
+        Column("Kurzbeschreibung", "summary", "long", "worum es geht",
+               "Das Vorhaben erprobt …"),
+        Column("Ziele", "objectives", "long", "angestrebte Ergebnisse", ""),
+        Column("Ergebnisse", "results", "long", "erreichte Ergebnisse", ""),
+        Column("Stand der Ergebnisse", "results_status", "choice", "wie weit die Ergebnisse sind",
+               "Zwischenergebnisse", choices=_labels(RESULTS_STATUSES)),
+        Column("Zuwendungsempfänger", "lead_organisation", "ref",
+               "Schlüssel oder genauer Name einer erfassten Organisation",
+               "tu-dresden", ref=(Organisation, "key")),
+        Column("Ausführende Stelle", "executing_unit", "text", "ausführende Einheit",
+               "Institut für Städtebau"),
+        Column("Kommunen", "municipalities", "places", "Orte des Vorhabens",
+               "14612000; Görlitz", limit=2000),
+        Column("Beginn", "start_date", "date", "Beginn der Laufzeit", "01.04.2023"),
+        Column("Ende", "end_date", "date", "Ende der Laufzeit; nicht vor dem Beginn",
+               "31.03.2026"),
+        Column("Fördersumme in Euro", "budget_eur", "amount", "Anteil des Bundes",
+               "250.000,00"),
+        Column("Themenfelder (Schlüssel)", "topics", "refs", "Themenfelder des Katalogs",
+               "klimaanpassung; mobilitaet", ref=(Topic, "key")),
+        Column("Nachhaltigkeitsziele (SDG)", "sdgs", "refs",
+               "Nummern der Nachhaltigkeitsziele 1 bis 17, durch Semikolon getrennt", "11; 13",
+               ref=(SDG, "number")),
+        Column("Forschungsschwerpunkte (Schlüssel)", "research_priorities", "refs",
+               "Forschungsschwerpunkte der Agenda", "hitze", ref=(ResearchPriority, "key")),
+        Column("Erfahrungen (Lessons Learned)", "lessons_learned", "long",
+               "was sich bewährt hat und was nicht", ""),
+        Column("Übertragbarkeit", "transferability", "long",
+               "Bedingungen, Kosten, rechtliche Aspekte der Übertragung", ""),
+        Column("Ansprechperson", "contact_name", "text", "Name (personenbezogen, nur intern)",
+               "Dr. Erika Mustermann", limit=200, private=True),
+        Column("E-Mail der Ansprechperson", "contact_email", "email",
+               "E-Mail (personenbezogen, nur intern)", "erika.mustermann@beispiel.de",
+               limit=254, private=True),
+        Column("Ansprechperson darf genannt werden", "contact_public", "bool",
+               "Einwilligung zur Nennung in Transferberichten", "nein", private=True),
+        _publication(),
+    ], visibility.projects, [
+        selectinload(Project.programme).selectinload(Programme.ressort),
+        selectinload(Project.ressort_at_funding), selectinload(Project.lead_organisation),
+        selectinload(Project.municipalities), selectinload(Project.topics),
+        selectinload(Project.sdgs), selectinload(Project.research_priorities)]),
+    RecordTable("lab", "reallabore", "Reallabore", RealWorldLab, "key", [
+        Column("Schlüssel", "key", "key", _KEY_MEANING, "reallabor-goerlitz", required=True),
+        Column("Name", "name", "text", "Name des Reallabors", "Stadtlabor Görlitz",
+               required=True),
+        Column("Zuständiges Ressort", "ressort", "ref",
+               "Ressort, dessen Redaktion den Eintrag pflegt (Kürzel)", "BMFTR", ref=_RESSORT),
+        Column("Beschreibung", "description", "long", "was erprobt wird", ""),
+        Column("Phase", "phase", "choice", "Phase des Reallabors", "Umsetzung",
+               choices=_same(LAB_PHASES)),
+        Column("Experimentierklausel genutzt", "experimentation_clause", "bool",
+               "ob eine rechtliche Experimentierklausel genutzt wird", "ja"),
+        Column("Kommunen", "municipalities", "places", "Orte des Reallabors", "14626110",
+               limit=2000),
+        Column("Vorhaben (FKZ)", "projects", "refs", "verknüpfte Vorhaben",
+               "03SF0712A; 03SF0712B", ref=(Project, "fkz"), limit=4000),
+        Column("Themenfelder (Schlüssel)", "topics", "refs", "Themenfelder des Katalogs",
+               "klimaanpassung", ref=(Topic, "key")),
+        Column("Beginn", "start_date", "date", "Beginn", "01.01.2024"),
+        Column("Ende", "end_date", "date", "Ende; nicht vor dem Beginn", "31.12.2027"),
+        Column("Erfahrungen (Lessons Learned)", "lessons_learned", "long",
+               "was sich bewährt hat und was nicht", ""),
+        _publication(),
+    ], visibility.labs, [selectinload(RealWorldLab.ressort),
+                         selectinload(RealWorldLab.municipalities),
+                         selectinload(RealWorldLab.projects), selectinload(RealWorldLab.topics)]),
+    RecordTable("priority", "schwerpunkte", "Forschungsschwerpunkte", ResearchPriority, "key", [
+        Column("Schlüssel", "key", "key", _KEY_MEANING, "hitze", required=True),
+        Column("Titel", "title", "text", "Titel des Schwerpunkts", "Hitzevorsorge im Quartier",
+               required=True),
+        Column("Beschreibung", "description", "long", "Inhalt des Schwerpunkts", ""),
+        Column("Übergeordneter Schwerpunkt (Schlüssel)", "parent", "ref",
+               "übergeordneter Schwerpunkt der Agenda (auch weiter oben in derselben Datei)",
+               "klimaanpassung", ref=(ResearchPriority, "key")),
+        _publication(),
+    ], visibility.priorities, [selectinload(ResearchPriority.parent)]),
+    RecordTable("organisation", "organisationen", "Organisationen", Organisation, "key", [
+        Column("Schlüssel", "key", "key", _KEY_MEANING, "tu-dresden", required=True),
+        Column("Name", "name", "text", "Name der Organisation", "Technische Universität Dresden",
+               required=True),
+        Column("Ort", "city", "text", "Sitz", "Dresden", limit=200),
+        Column("Art", "kind", "choice", "Art der Organisation", "Hochschule",
+               choices=_same(ORGANISATION_KINDS)),
+        _publication(),
+    ], _visible_organisations),
+]}
+BY_SEGMENT = {t.segment: t for t in TABLES.values()}
+ALIASES = {**{t.kind: t.kind for t in TABLES.values()},
+           **{t.segment: t.kind for t in TABLES.values()},
+           "programm": "programme", "projekt": "project", "reallabor": "lab",
+           "schwerpunkt": "priority", "organisation": "organisation"}
+
+
+# --- values of a record, for exports ----------------------------------------------------------
+
+
+def raw_value(record: Any, column: Column) -> Any:
+    """The column's value: text, date, Decimal, bool, a label, a key or a list of keys."""
+    value = getattr(record, column.name)
+    if column.type == "choice":
+        assert column.choices is not None
+        return next((label for label, code in column.choices.items() if code == value), value)
+    if column.type == "ref":
+        return getattr(value, column.ref[1]) if value is not None else None  # type: ignore[index]
+    if column.type == "refs":
+        return [getattr(item, column.ref[1]) for item in value]  # type: ignore[index]
+    if column.type == "places":
+        return [m.ags for m in value]
+    if column.type in ("key", "fkz", "text", "long", "email", "url"):
+        return value or ""
+    return value
+
+
+def row_values(table: RecordTable, record: Any, user: Any) -> list[Any]:
+    """The record's cells in column order; contact data only for who may edit the record."""
+    private_ok = permissions.can_edit(user, record)
+    return [raw_value(record, c) if (private_ok or not c.private) else None
+            for c in table.columns]
+
+
+def text_cell(value: Any) -> str:
+    """A value as CSV text in the formats the import reads back."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, Decimal | float):
+        return f"{Decimal(value):.2f}".replace(".", ",")
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -1,0 +1,123 @@
+"""Downloads: every catalogue list as CSV, XLSX or JSON, and the whole catalogue.
+
+Lists are exported with the page's own query (visibility rule, filter, sort), so an export
+shows exactly what the visitor may see on the page. The whole catalogue comes as one XLSX
+with a sheet per kind, as a ZIP of CSV files, and (for the Koordination) as the JSON load
+format of `flask catalogue load`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from .. import permissions, visibility
+from ..models import Organisation, Programme, ResearchPriority, Ressort
+from ..services import dataset_export, list_export
+from ..services.record_columns import BY_SEGMENT, TABLES, RecordTable
+from ..services.table_files import XLSX_MIMETYPE, csv_chunks, xlsx_file, zip_of_csv
+from . import catalogue
+
+bp = Blueprint("exports", __name__)
+FORMATS = ("csv", "xlsx", "json")
+
+
+def _list_query(table: RecordTable) -> Select:
+    """The query of the list page, with its filter and sort from the URL."""
+    if table.kind == "programme":
+        query, _ = catalogue._sorted(visibility.programmes(), catalogue.PROGRAMME_SORTS, "titel")
+        ressort = request.args.get("ressort", "")
+        if ressort:
+            query = query.join(Programme.ressort).where(Ressort.code == ressort[:20])
+        return query
+    if table.kind == "project":
+        return catalogue._sorted(visibility.projects(), catalogue.PROJECT_SORTS, "beginn")[0]
+    if table.kind == "lab":
+        return catalogue._sorted(visibility.labs(), catalogue.LAB_SORTS, "name")[0]
+    if table.kind == "priority":
+        return visibility.priorities().order_by(ResearchPriority.title)
+    return select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(
+        Organisation.name)
+
+
+def _attachment(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _user() -> Any:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+@bp.get("/<segment>/export.<fmt>")
+def list_export_file(segment: str, fmt: str) -> Any:
+    table = BY_SEGMENT.get(segment)
+    if table is None or fmt not in FORMATS:
+        abort(404)
+    if table.kind == "organisation" and not current_user.is_authenticated:
+        abort(404)  # the organisation list is for signed-in users only
+    query = _list_query(table)
+    user = _user()
+    header = [c.header for c in table.columns]
+    if fmt == "csv":
+        body = stream_with_context(csv_chunks(header, list_export.rows(table, query, user)))
+        response = Response(body, mimetype="text/csv")
+        response.charset = "utf-8"
+    elif fmt == "json":
+        meta = {"exported": date.today().isoformat(), "list": table.label}
+        body = stream_with_context(list_export.json_chunks(table, query, user, meta))
+        response = Response(body, mimetype="application/json")
+    else:
+        sheet = (table.label, header, list_export.rows(table, query, user))
+        return send_file(xlsx_file([sheet]), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                         download_name=f"{table.segment}.xlsx")
+    return _attachment(response, f"{table.segment}.{fmt}")
+
+
+@bp.get("/export/")
+def export_page() -> str:
+    return render_template("exports/index.html", tables=list(TABLES.values()),
+                           may_dump=permissions.can_restore(current_user))
+
+
+@bp.get("/export/katalog.<fmt>")
+def catalogue_file(fmt: str) -> Any:
+    stamp = date.today().isoformat()
+    user = _user()
+    if fmt == "json":
+        return _catalogue_json(stamp)
+    parts = list_export.whole_catalogue(user)
+    if fmt == "xlsx":
+        sheets = [(t.label, [c.header for c in t.columns], list_export.rows(t, q, user))
+                  for t, q in parts]
+        return send_file(xlsx_file(sheets), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                         download_name=f"katalog-{stamp}.xlsx")
+    if fmt == "zip":
+        files = [(f"{t.segment}.csv", [c.header for c in t.columns],
+                  list_export.rows(t, q, user)) for t, q in parts]
+        return send_file(zip_of_csv(files), mimetype="application/zip", as_attachment=True,
+                         download_name=f"katalog-{stamp}.zip")
+    abort(404)
+
+
+@login_required
+def _catalogue_json(stamp: str) -> Response:
+    """Everything, in the load format (`flask catalogue dump`): for the Koordination only."""
+    if not permissions.can_restore(current_user):
+        abort(403)
+    text = json.dumps(dataset_export.dump(), ensure_ascii=False, indent=2)
+    response = Response(text + "\n", mimetype="application/json")
+    return _attachment(response, f"katalog-{stamp}.json")

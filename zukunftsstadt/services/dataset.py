@@ -165,9 +165,9 @@ class _Loader:
         p, _ = self.upsert(Programme, "key", item["key"])
         p.title, p.short_title = item["title"], item.get("short_title", "")
         p.ressort = self.lookup(Ressort, "code", item["ressort"], where)
-        p.ressort_at_funding = self.lookup(
-            Ressort, "code", item.get("ressort_at_funding") or item["ressort"], where
-        )
+        # An explicit null stays null (forms leave it empty); a missing key means "as ressort".
+        at_funding = item["ressort_at_funding"] if "ressort_at_funding" in item else item["ressort"]
+        p.ressort_at_funding = self.lookup(Ressort, "code", at_funding, where)
         p.funding_body, p.kind = item.get("funding_body", ""), item["kind"]
         p.budget_eur = _amount(item.get("budget_eur"), where)
         p.start_date = _date(item.get("start_date"), where)
@@ -219,6 +219,7 @@ class _Loader:
         lab, _ = self.upsert(RealWorldLab, "key", item["key"])
         lab.name, lab.description = item["name"], item.get("description", "")
         lab.phase = item["phase"]
+        lab.ressort = self.lookup(Ressort, "code", item.get("ressort"), where)
         lab.experimentation_clause = bool(item.get("experimentation_clause", False))
         lab.start_date = _date(item.get("start_date"), where)
         lab.end_date = _date(item.get("end_date"), where)

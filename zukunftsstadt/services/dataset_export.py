@@ -112,7 +112,8 @@ def dump(notice: str = "") -> dict[str, Any]:
         ],
         "real_world_labs": [
             {"key": lab.key, "name": lab.name, "description": lab.description,
-             "phase": lab.phase, "experimentation_clause": lab.experimentation_clause,
+             "ressort": lab.ressort.code if lab.ressort else None, "phase": lab.phase,
+             "experimentation_clause": lab.experimentation_clause,
              "municipalities": [m.ags for m in lab.municipalities],
              "projects": [p.fkz for p in lab.projects],
              "start_date": _iso(lab.start_date), "end_date": _iso(lab.end_date),

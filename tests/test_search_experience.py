@@ -183,5 +183,5 @@ def test_api_answers_503_in_german_when_search_is_down(app, client):
         suggest = client.get("/api/v1/suggest?q=Hitze")
     finally:
         app.extensions["search_client"] = original
-    assert response.status_code == 503 and "nicht erreichbar" in response.get_json()["error"]
+    assert response.status_code == 503 and "nicht erreichbar" in response.get_json()["detail"]
     assert suggest.status_code == 503

@@ -36,11 +36,11 @@ def create_app(config: str | dict[str, Any] | None = None,
         app.config["SEARCH_URL"], app.config["SEARCH_TIMEOUT"]
     )
 
+    from . import api as json_api
     from . import auth, cli, outbox_thread, security, templating
     from .importers import cli as import_cli
     from .views import (
         analysis,
-        api,
         catalogue,
         editing,
         errors,
@@ -52,10 +52,11 @@ def create_app(config: str | dict[str, Any] | None = None,
     )
     from .views import auth as auth_views
 
-    for blueprint in (main.bp, catalogue.bp, search.bp, api.bp, auth_views.bp, editing.bp,
+    for blueprint in (main.bp, catalogue.bp, search.bp, auth_views.bp, editing.bp,
                       reports.bp, analysis.bp, imports.bp, exports.bp):
         app.register_blueprint(blueprint)
     auth.register(app)
+    json_api.register(app)  # after auth: its guard may replace the session user by a token's
     errors.register(app)
     security.register(app)
     templating.register(app)

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from .analysis import REVIEW_STATUSES, Notification, OverlapPair, OverlapScanMark
+from .api_token import ApiToken
 from .base import PUBLICATION_STATUSES, RecordMixin
 from .geography import CITY_TYPES, Municipality, State
 from .journal import AuditEvent, SearchOutbox
@@ -25,6 +26,7 @@ __all__ = [
     "REVIEW_STATUSES",
     "ROLES",
     "SDG",
+    "ApiToken",
     "AuditEvent",
     "LoginFailure",
     "Municipality",

@@ -1,29 +1,61 @@
-"""JSON API, versioned under /api/v1/. Same parsing and permissions as the search page."""
+"""Search and autocomplete in the JSON API. Same parsing and permissions as the search page."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 
 from search import queries
 
+from ..api import bp, schemas
+from ..api.problems import problem
+from ..api.spec import Operation, Param, operation
 from ..services import indexing
 from .search import _access, detail_url, facet_labels, parse_params, run_search
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
 SUGGEST_SIZE = 8
+SEARCH_DOWN = ("Die Suche ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
+               "Minuten erneut.")
+_S = {"type": "string", "maxLength": 500}
+_FACET_VALUES = {"type": "array", "items": schemas.obj(
+    {"value": {}, "label": {}, "count": {"type": "integer"}})}
+SEARCH_RESULT = schemas.obj({
+    "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
+    "size": {"type": "integer"},
+    "hits": {"type": "array", "items": schemas.obj({
+        "kind": schemas.TEXT, "id": {"type": "integer"}, "title": schemas.TEXT,
+        "ressort": {"nullable": True}, "score": {"type": "number", "nullable": True},
+        "highlight": {}, "url": schemas.nullable(schemas.TEXT)})},
+    "facets": {"type": "object", "additionalProperties": _FACET_VALUES},
+    "funding_years": {"type": "array", "items": {"type": "object"}},
+    "budgets": {"type": "array", "items": {"type": "object"}},
+    "suggestion": {"nullable": True}, "fuzzy": {},
+})
 
 
-def _unavailable(exc: Exception) -> tuple[Any, int]:
+def _unavailable(exc: Exception) -> Any:
     current_app.logger.warning("search unavailable: %s", exc)
-    return jsonify({"error": "Die Suche ist gerade nicht erreichbar. Bitte versuchen Sie es "
-                             "in einigen Minuten erneut."}), 503
+    return problem(503, SEARCH_DOWN, title="Suche nicht erreichbar")
 
 
 @bp.get("/search")
+@operation(Operation(
+    summary="Volltextsuche mit Facetten", tag="Suche", strict=False, errors=(503,),
+    description="Dieselbe Suche wie die Seite /search. Ungültige Parameter werden ignoriert. "
+                "Facetten kombinieren ODER innerhalb einer Facette und UND zwischen Facetten.",
+    params=(Param("q", _S, "Suchbegriffe (einfache Syntax: \"Phrase\", -ohne, a | b, Präfix*)"),
+            *(Param(name, _S, text) for name, text in [
+                ("kind", "programme, project, lab oder priority"), ("ressort", "Ressortkürzel"),
+                ("programme", "Programmschlüssel"), ("topic", "Themenfeld"),
+                ("sdg", "SDG-Nummer"), ("land", "Land"), ("city_type", "Stadttyp"),
+                ("status", "Programmstatus"), ("phase", "Phase eines Reallabors"),
+                ("year_from", "Förderjahr ab"), ("year_to", "Förderjahr bis"),
+                ("budget_min", "Mindestsumme in Euro"), ("budget_max", "Höchstsumme in Euro"),
+                ("sort", "relevance, start_desc, start_asc, amount_desc oder amount_asc"),
+                ("page", "Seite"), ("size", "Treffer pro Seite")])),
+    ok=(200, "Treffer, Facetten und Vorschläge", SEARCH_RESULT)))
 def search() -> Any:
     """`GET /api/v1/search?q=&kind=&ressort=&…&sort=&page=&size=`."""
     params = parse_params(request.args, current_app.config["PAGE_SIZE"])
@@ -54,6 +86,13 @@ def search() -> Any:
 
 
 @bp.get("/suggest")
+@operation(Operation(
+    summary="Vorschläge für die Autovervollständigung", tag="Suche", strict=False,
+    errors=(503,), params=(Param("q", _S, "der Anfang eines Titels oder Akronyms"),),
+    ok=(200, "Bis zu acht Titel", schemas.obj({"suggestions": {"type": "array", "items":
+        schemas.obj({"kind": schemas.TEXT, "id": {"type": "integer"}, "title": schemas.TEXT,
+                     "acronym": schemas.nullable(schemas.TEXT),
+                     "url": schemas.nullable(schemas.TEXT)})}}))))
 def suggest() -> Any:
     """Titles and acronyms for the autocomplete of the search box: `?q=Hitzes`."""
     prefix = request.args.get("q", "")

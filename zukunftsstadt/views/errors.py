@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from ..api import problems
 
 MESSAGES = {
     400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
@@ -26,7 +28,9 @@ def _render(code: int) -> tuple[str, int]:
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError) -> tuple[str, int]:
+    def csrf_error(exc: CSRFError) -> tuple[str, int] | Response:
+        if problems.is_api_request():
+            return problems.csrf_failed()
         return render_template(
             "error.html", code=400, title="Formular abgelaufen oder ungültig",
             message="Das Formular war nicht mehr gültig (Sicherheitsprüfung fehlgeschlagen). "
@@ -34,10 +38,14 @@ def register(app: Flask) -> None:
                     "das Formular erneut."), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[str, int]:
+    def http_error(exc: HTTPException) -> tuple[str, int] | Response:
+        if problems.is_api_request():
+            return problems.from_http_error(exc)
         return _render(exc.code or 500)
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> tuple[str, int]:
+    def unexpected(exc: Exception) -> tuple[str, int] | Response:
         app.logger.exception("unhandled error")
+        if problems.is_api_request():
+            return problems.problem(500)
         return _render(500)

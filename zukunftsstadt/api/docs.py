@@ -1,0 +1,83 @@
+"""The OpenAPI document at /api/v1/openapi.json, a German page rendered from it, and the
+declarations of the API endpoints that live in other blueprints (overlaps, gaps)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template
+
+from . import bp, schemas
+from .spec import Operation, Param, describe, document, operation
+
+page_bp = Blueprint("api_docs", __name__)
+METHOD_ORDER = {"get": 0, "post": 1, "patch": 2, "delete": 3}
+
+
+@bp.get("/openapi.json")
+@operation(Operation(summary="Diese Beschreibung als OpenAPI-3-Dokument", tag="Dokumentation",
+                     ok=(200, "OpenAPI 3.0", {"type": "object"})))
+def openapi() -> Any:
+    return jsonify(document(current_app))
+
+
+@page_bp.get("/api-dokumentation")
+def page() -> str:
+    doc = document(current_app)
+    groups: dict[str, list[dict[str, Any]]] = {tag["name"]: [] for tag in doc["tags"]}
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            groups.setdefault(op["tags"][0], []).append({"path": path, "method": method, **op})
+    for items in groups.values():
+        items.sort(key=lambda o: (o["path"], METHOD_ORDER.get(o["method"], 9)))
+    return render_template("api/docs.html", doc=doc, groups=groups,
+                           schemas=doc["components"]["schemas"],
+                           responses=doc["components"]["responses"])
+
+
+# Overlaps and gaps are served by the analysis blueprint (views/analysis.py).
+_CANDIDATES = {"type": "array", "items": schemas.obj({
+    "kind": schemas.TEXT, "id": {"type": "integer"}, "ressort": {"nullable": True},
+    "title": schemas.TEXT, "score": {"type": "number"}, "level": schemas.TEXT,
+    "reasons": {"type": "object"}})}
+_PLANNED = {
+    "type": "object", "required": ["title", "summary"],
+    "properties": {
+        **{name: {"type": "string", "maxLength": 20_000} for name in (
+            "title", "summary", "objectives")},
+        "ressort": {"type": "string", "maxLength": 20},
+        "organisation": {"type": "string", "maxLength": 300},
+        "start_date": {"type": "string", "format": "date"},
+        "end_date": {"type": "string", "format": "date"},
+        "topics": {"type": "array", "maxItems": 50,
+                   "items": {"type": "string", "maxLength": 100}},
+        "municipalities": {"type": "array", "maxItems": 50,
+                           "items": {"type": "string", "maxLength": 100}},
+    },
+}
+DESCRIPTIONS = {
+    "analysis.api_check": Operation(
+        summary="Geplantes Vorhaben auf Überschneidungen prüfen", tag="Analyse",
+        description="Liest nur und ändert nichts, daher ohne CSRF-Token. Sichtbar sind nur "
+                    "Einträge, die Sie auch auf den Seiten sehen.",
+        body=_PLANNED, errors=(503,), ok=(200, "Ähnliche Einträge mit Begründung", _CANDIDATES)),
+    "analysis.api_record_overlaps": Operation(
+        summary="Ähnliche Einträge anderer Ressorts zu einem Eintrag", tag="Analyse",
+        errors=(503,), strict=False,
+        params=(Param("same_ressort", {"type": "string", "enum": ["1", "true", "ja", "0"]},
+                      "auch Einträge desselben Ressorts zeigen"),),
+        path_schemas={"kind": {"type": "string", "enum": ["programme", "project", "lab"]}},
+        ok=(200, "Ähnliche Einträge mit Begründung", _CANDIDATES)),
+    "analysis.api_gaps": Operation(
+        summary="Abdeckung der Forschungsschwerpunkte (Lücken)", tag="Analyse", errors=(503,),
+        ok=(200, "Je Schwerpunkt Zahl, Summe, Ressorts, Länder und Stufe",
+            {"type": "array", "items": schemas.obj({
+                "id": {"type": "integer"}, "title": schemas.TEXT,
+                "records": {"type": "array", "items": {"type": "object"}},
+                "count": {"type": "integer"}, "budget_eur": {"type": "number"},
+                "ressorts": {"type": "array", "items": schemas.TEXT},
+                "states": {"type": "array", "items": schemas.TEXT},
+                "level": schemas.TEXT})})),
+}
+for _endpoint, _op in DESCRIPTIONS.items():
+    describe(_endpoint, _op)

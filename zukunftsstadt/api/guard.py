@@ -1,0 +1,96 @@
+"""Who is calling the API: bearer tokens, the browser session, CSRF, and a rate limit.
+
+Runs before every request under /api/. A bearer token (`Authorization: Bearer zs_…`) makes the
+request act as the token's user, without CSRF (a browser never sends it by itself); without
+one, the session counts and unsafe methods need the CSRF token, as every form does.
+The rate limit is a token bucket per API token, or per client address without one,
+`API_RATE_LIMIT` requests per minute (0 switches it off), kept in this process.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from flask import Flask, Response, current_app, g, request
+from flask_login import current_user
+
+from ..extensions import csrf
+from ..services import api_tokens
+from .problems import is_api_request, problem
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Endpoints that read only, even with POST (listed in the README under Security notes).
+CSRF_EXEMPT_ENDPOINTS = {"analysis.api_check"}
+MAX_BUCKETS = 10_000
+
+
+class RateLimiter:
+    """Token buckets: `per_minute` requests per minute for each key, bursts up to that many."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, updated)
+
+    def hit(self, key: str, per_minute: int) -> int:
+        """0 when allowed, else the seconds to wait."""
+        now = time.monotonic()
+        rate = per_minute / 60.0
+        with self._lock:
+            if len(self._buckets) > MAX_BUCKETS:
+                self._buckets.clear()  # crude, but bounded: forgets old clients at worst
+            tokens, updated = self._buckets.get(key, (float(per_minute), now))
+            tokens = min(float(per_minute), tokens + (now - updated) * rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                return 0
+            self._buckets[key] = (tokens, now)
+            return max(1, math.ceil((1 - tokens) / rate))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
+
+limiter = RateLimiter()
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def _guard() -> Response | None:
+    if not is_api_request():
+        return None
+    plain = _bearer()
+    if request.headers.get("Authorization") is not None and not plain:
+        return problem(401, "Nur API-Schlüssel im Format „Authorization: Bearer zs_…“ "
+                            "werden angenommen.", headers={"WWW-Authenticate": "Bearer"})
+    per_minute = int(current_app.config.get("API_RATE_LIMIT", 300) or 0)
+    if per_minute > 0:
+        key = ("token:" + api_tokens.digest(plain)[:16]) if plain else (
+            "ip:" + (request.remote_addr or "?"))
+        wait = limiter.hit(key, per_minute)
+        if wait:
+            return problem(429, f"Höchstens {per_minute} Anfragen pro Minute. Bitte warten "
+                                f"Sie {wait} Sekunden.", headers={"Retry-After": str(wait)})
+    if plain:
+        token = api_tokens.authenticate(plain)
+        if token is None:
+            return problem(401, "Der API-Schlüssel ist unbekannt oder wurde widerrufen.",
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        g._login_user = token.user  # Flask-Login's current_user for this request only
+        g.api_token = token
+        return None
+    if request.routing_exception is not None or not current_user.is_authenticated:
+        return None  # 404/405 as they are; anonymous writes answer 401, nothing to forge
+    if request.method not in SAFE_METHODS and request.endpoint not in CSRF_EXEMPT_ENDPOINTS:
+        csrf.protect()  # raises CSRFError, answered as problem details
+    return None
+
+
+def register(app: Flask) -> None:
+    app.before_request(_guard)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from ..extensions import db
-from .record_columns import TABLES, RecordTable, json_value, row_values
+from .record_columns import TABLES, RecordTable, export_columns, json_value, row_values
 
 CHUNK = 500
 
@@ -24,9 +24,14 @@ def records(table: RecordTable, query: Select) -> Iterator[Any]:
     yield from db.session.scalars(statement)
 
 
+def header(table: RecordTable, user: Any) -> list[str]:
+    return [c.header for c in export_columns(table, user)]
+
+
 def rows(table: RecordTable, query: Select, user: Any) -> Iterator[list[Any]]:
+    columns = export_columns(table, user)
     for record in records(table, query):
-        yield row_values(table, record, user)
+        yield row_values(columns, record, user)
 
 
 def json_chunks(table: RecordTable, query: Select, user: Any,
@@ -34,7 +39,7 @@ def json_chunks(table: RecordTable, query: Select, user: Any,
     """`{…meta, "kind": …, "items": [{field: value}, …], "total": n}`, written piece by piece."""
     head = {**meta, "kind": table.kind}
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": [\n'
-    names = [c.name for c in table.columns]
+    names = [c.name for c in export_columns(table, user)]
     total = 0
     for values in rows(table, query, user):
         item = {name: json_value(v) for name, v in zip(names, values, strict=True)}

@@ -276,11 +276,21 @@ def raw_value(record: Any, column: Column) -> Any:
     return value
 
 
-def row_values(table: RecordTable, record: Any, user: Any) -> list[Any]:
-    """The record's cells in column order; contact data only for who may edit the record."""
-    private_ok = permissions.can_edit(user, record)
-    return [raw_value(record, c) if (private_ok or not c.private) else None
-            for c in table.columns]
+def export_columns(table: RecordTable, user: Any) -> list[Column]:
+    """The columns `user` gets: contact data only for accounts that maintain records.
+
+    Without the columns (rather than with empty cells), a file exported by the public can be
+    imported again without erasing contact data.
+    """
+    maintains = getattr(user, "is_authenticated", False) and user.role in (
+        "coordination", "editor")
+    return [c for c in table.columns if maintains or not c.private]
+
+
+def row_values(columns: list[Column], record: Any, user: Any) -> list[Any]:
+    """The record's cells; contact data only where `user` may edit the record."""
+    private_ok = any(c.private for c in columns) and permissions.can_edit(user, record)
+    return [raw_value(record, c) if (private_ok or not c.private) else None for c in columns]
 
 
 def text_cell(value: Any) -> str:

@@ -71,7 +71,7 @@ def list_export_file(segment: str, fmt: str) -> Any:
         abort(404)  # the organisation list is for signed-in users only
     query = _list_query(table)
     user = _user()
-    header = [c.header for c in table.columns]
+    header = list_export.header(table, user)
     if fmt == "csv":
         body = stream_with_context(csv_chunks(header, list_export.rows(table, query, user)))
         response = Response(body, mimetype="text/csv")
@@ -101,12 +101,12 @@ def catalogue_file(fmt: str) -> Any:
         return _catalogue_json(stamp)
     parts = list_export.whole_catalogue(user)
     if fmt == "xlsx":
-        sheets = [(t.label, [c.header for c in t.columns], list_export.rows(t, q, user))
+        sheets = [(t.label, list_export.header(t, user), list_export.rows(t, q, user))
                   for t, q in parts]
         return send_file(xlsx_file(sheets), mimetype=XLSX_MIMETYPE, as_attachment=True,
                          download_name=f"katalog-{stamp}.xlsx")
     if fmt == "zip":
-        files = [(f"{t.segment}.csv", [c.header for c in t.columns],
+        files = [(f"{t.segment}.csv", list_export.header(t, user),
                   list_export.rows(t, q, user)) for t, q in parts]
         return send_file(zip_of_csv(files), mimetype="application/zip", as_attachment=True,
                          download_name=f"katalog-{stamp}.zip")

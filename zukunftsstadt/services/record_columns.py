@@ -69,8 +69,8 @@ class Column:
 
 
 FORMATS = {
-    "key": "Kennung aus Kleinbuchstaben, Ziffern und Bindestrichen, höchstens 80 Zeichen; "
-           "bestimmt, welcher vorhandene Eintrag geändert wird",
+    "key": "Kennung aus Buchstaben ohne Umlaute, Ziffern, Punkt, Unterstrich und Bindestrich, "
+           "höchstens 80 Zeichen, z. B. smart-cities",
     "fkz": "Förderkennzeichen: Ziffern, Großbuchstaben, Punkt, Schrägstrich, Bindestrich",
     "long": "Text, höchstens 20.000 Zeichen, Zeilenumbrüche erlaubt",
     "email": "E-Mail-Adresse, z. B. name@beispiel.de",

@@ -37,8 +37,9 @@ def page() -> str:
 
 # Overlaps and gaps are served by the analysis blueprint (views/analysis.py).
 _CANDIDATES = {"type": "array", "items": schemas.obj({
-    "kind": schemas.TEXT, "id": {"type": "integer"}, "ressort": {"nullable": True},
-    "title": schemas.TEXT, "score": {"type": "number"}, "level": schemas.TEXT,
+    "kind": schemas.TEXT, "id": schemas.TEXT, "ressort": schemas.nullable(schemas.TEXT),
+    "title": schemas.TEXT, "score": {"type": "number"},
+    "level": {"type": "string", "enum": ["hoch", "mittel"], "nullable": True},
     "reasons": {"type": "object"}})}
 _PLANNED = {
     "type": "object", "required": ["title", "summary"],

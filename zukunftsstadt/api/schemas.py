@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..forms.records import FKZ
 from ..models import (
     LAB_PHASES,
     ORGANISATION_KINDS,
@@ -127,7 +128,8 @@ INPUT: dict[str, dict[str, Any]] = {
         "start_date": IN_DATE, "end_date": IN_DATE, "description": LONG,
         "url": nullable({"type": "string", "maxLength": 500})},
     "project": {
-        "fkz": {"type": "string", "maxLength": 40}, "title": {**SHORT, "maxLength": 500},
+        "fkz": {"type": "string", "maxLength": 40, "pattern": FKZ.pattern},
+        "title": {**SHORT, "maxLength": 500},
         "acronym": {**SHORT, "maxLength": 120}, "programme_id": nullable(ID),
         "summary": LONG, "objectives": LONG, "results": LONG,
         "lead_organisation_id": nullable(ID), "executing_unit": SHORT,

@@ -25,7 +25,7 @@ SEARCH_RESULT = schemas.obj({
     "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
     "size": {"type": "integer"},
     "hits": {"type": "array", "items": schemas.obj({
-        "kind": schemas.TEXT, "id": {"type": "integer"}, "title": schemas.TEXT,
+        "kind": schemas.TEXT, "id": schemas.TEXT, "title": schemas.TEXT,
         "ressort": {"nullable": True}, "score": {"type": "number", "nullable": True},
         "highlight": {}, "url": schemas.nullable(schemas.TEXT)})},
     "facets": {"type": "object", "additionalProperties": _FACET_VALUES},
@@ -90,7 +90,7 @@ def search() -> Any:
     summary="Vorschläge für die Autovervollständigung", tag="Suche", strict=False,
     errors=(503,), params=(Param("q", _S, "der Anfang eines Titels oder Akronyms"),),
     ok=(200, "Bis zu acht Titel", schemas.obj({"suggestions": {"type": "array", "items":
-        schemas.obj({"kind": schemas.TEXT, "id": {"type": "integer"}, "title": schemas.TEXT,
+        schemas.obj({"kind": schemas.TEXT, "id": schemas.TEXT, "title": schemas.TEXT,
                      "acronym": schemas.nullable(schemas.TEXT),
                      "url": schemas.nullable(schemas.TEXT)})}}))))
 def suggest() -> Any:

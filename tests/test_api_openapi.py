@@ -1,0 +1,73 @@
+"""The OpenAPI document cannot drift from the routes, and its German page shows all of it."""
+
+from __future__ import annotations
+
+import re
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from zukunftsstadt.api.spec import PATH_PARAM, api_rules
+from zukunftsstadt.extensions import db
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    return {(PATH_PARAM.sub(r"{\g<name>}", rule.rule), method.lower())
+            for rule in api_rules(app)
+            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+
+
+def test_every_api_route_is_documented_and_every_documented_route_exists(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    documented = {(path, method) for path, methods in document["paths"].items()
+                  for method in methods}
+    assert documented == _routes(app)
+    assert len(documented) >= 39
+    assert document["openapi"].startswith("3.")
+    for path, methods in document["paths"].items():
+        for method, op in methods.items():
+            assert op["summary"] and op["responses"], (path, method)
+            assert "429" in op["responses"] and "default" in op["responses"]
+            names = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+            assert names == set(re.findall(r"{(\w+)}", path)), (path, method)
+
+
+def test_german_page_is_rendered_from_the_document(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    page = client.get("/api-dokumentation")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "API-Dokumentation" in html and "Authorization: Bearer" in html
+    for path, methods in document["paths"].items():
+        for method in methods:
+            assert f"{method.upper()} {path}" in html, (method, path)
+    for name in document["components"]["schemas"]:
+        assert f'id="schema-{name}"' in html
+    assert "cdn" not in html.lower() and "swagger-ui" not in html.lower()
+
+
+def test_every_api_error_is_a_problem_document(app, client):
+    for method, url, status in [("get", "/api/v1/nirgends", 404),
+                                ("delete", "/api/v1/topics", 405),
+                                ("post", "/api/v1/programmes", 401),
+                                ("get", "/api/v1/projects?size=0", 400),
+                                ("post", "/api/v1/overlaps/check", 400)]:
+        response = getattr(client, method)(url)
+        assert response.status_code == status, url
+        assert response.mimetype == "application/problem+json", url
+        body = response.get_json()
+        assert body["status"] == status and body["title"] and body["detail"], url
+    too_big = client.post("/api/v1/overlaps/check", data=b"x" * (3 * 1024 * 1024),
+                          content_type="application/json")
+    assert too_big.status_code == 413 and too_big.mimetype == "application/problem+json"
+    html = client.get("/gibt-es-nicht")
+    assert html.status_code == 404 and html.mimetype == "text/html"  # pages stay pages
+
+
+def test_token_table_migrates_down_and_up(app):
+    db.session.remove()
+    downgrade(revision="0005")
+    assert "api_token" not in inspect(db.engine).get_table_names()
+    upgrade()
+    columns = {c["name"] for c in inspect(db.engine).get_columns("api_token")}
+    assert {"token_hash", "user_id", "last_used_at", "revoked_at", "prefix"} <= columns

@@ -36,7 +36,7 @@ from .spreadsheet_reader import read_table
 
 __all__ = ["FileFormatError", "SpreadsheetImport", "SpreadsheetReport", "can_import"]
 
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 WHOLE_ROW = "(ganze Zeile)"
 Progress = Callable[[int, int], None]  # done, total
 
@@ -90,6 +90,7 @@ class SpreadsheetImport:
         self.batch_size = max(1, batch_size)
         self.progress = progress or (lambda _done, _total: None)
         self.report = SpreadsheetReport(filename, dry_run)
+        self._found: dict[tuple[type, str], Any] = {}  # lookups of the current batch
 
     # The file
 
@@ -146,6 +147,7 @@ class SpreadsheetImport:
     def _write(self, batch: list[tuple[int, list[Any]]]) -> None:
         while batch:
             part = SpreadsheetReport(self.filename, self.dry_run)
+            self._found.clear()  # objects expire at commit and vanish at rollback
             line = 0
             try:
                 for line, cells in batch:
@@ -245,6 +247,15 @@ class SpreadsheetImport:
         return values
 
     def _lookup(self, column: Column, value: str) -> Any:
+        """The record a key names; remembered until the next commit or rollback."""
+        assert column.ref is not None
+        cache_key = (column.ref[0], value)
+        found = self._found.get(cache_key)
+        if found is None:
+            found = self._found[cache_key] = self._find(column, value)
+        return found
+
+    def _find(self, column: Column, value: str) -> Any:
         assert column.ref is not None
         model, attr = column.ref
         if model is SDG:

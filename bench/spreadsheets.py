@@ -1,0 +1,158 @@
+"""Spreadsheet import and list exports at scale: rows/s, time and memory.
+
+Generates a CSV of projects in the template's format, imports it (dry run, then for real, then
+again: every row unchanged) into a throwaway SQLite database (or the PostgreSQL database given
+with --database-url, which is WIPED), exports the project list as CSV, XLSX and JSON through the
+web routes as the Koordination would, imports the XLSX export again, and prints the numbers.
+Memory of the exports is the peak of Python allocations (tracemalloc) while one export is
+streamed to nowhere.
+
+Run: .venv/bin/python bench/spreadsheets.py [--rows 20000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["ZS_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="zs-bench-sheets-")
+os.environ["SEARCH_AUTO_DRAIN"] = "0"
+
+HEADER = ["Förderkennzeichen (FKZ)", "Titel", "Kurzbeschreibung", "Förderprogramm (Schlüssel)",
+          "Kommunen", "Beginn", "Ende", "Fördersumme in Euro", "Themenfelder (Schlüssel)",
+          "Nachhaltigkeitsziele (SDG)", "Veröffentlichungsstatus"]
+WORDS = ["Klimaanpassung", "Quartier", "Hitzevorsorge", "Mobilität", "Wärmewende", "Stadtgrün",
+         "Beteiligung", "Schwammstadt", "Straßenraum", "Mittelstädte", "Reallabor"]
+
+
+def generate(rows: int, seed: int = 11) -> bytes:
+    rng = random.Random(seed)
+    out = io.StringIO()
+    out.write("\ufeff" + ";".join(HEADER) + "\r\n")
+    for n in range(rows):
+        year = rng.randrange(2010, 2026)
+        amount = f"{rng.uniform(1e4, 5e6):,.2f}".replace(",", "X").replace(".", ",").replace(
+            "X", ".")
+        cells = [f"03ZS{n:07d}", " ".join(rng.sample(WORDS, 4)) + f" {n}",
+                 f'"{" ".join(rng.sample(WORDS, 8))}; Teil {n}"', "prg-bench",
+                 f"{(n % 50) + 1:08d}", f"01.01.{year}", f"31.12.{year + 3}", f'"{amount}"',
+                 rng.choice(["klima", "mobil", '"klima; mobil"']), '"11; 13"', "veröffentlicht"]
+        out.write(";".join(cells) + "\r\n")
+    return out.getvalue().encode("utf-8")
+
+
+def seed_catalogue() -> None:
+    from datetime import date
+
+    from zukunftsstadt.extensions import db
+    from zukunftsstadt.models import SDG, Municipality, Programme, Ressort, State, Topic
+    from zukunftsstadt.services import records
+
+    state = State(code="SN", name="Sachsen")
+    ressort = Ressort(code="BMWSB", name="BMWSB", valid_from=date(2025, 5, 6))
+    db.session.add_all([state, ressort, Topic(key="klima", name="Klima"),
+                        Topic(key="mobil", name="Mobilität"), SDG(number=11, name="Städte"),
+                        SDG(number=13, name="Klima")])
+    for n in range(1, 51):
+        db.session.add(Municipality(ags=f"{n:08d}", name=f"Gemeinde {n}", state=state,
+                                    city_type="Mittelstadt"))
+    records.save(Programme(key="prg-bench", title="Programm", kind="Förderrichtlinie",
+                           status="running", ressort=ressort, publication_status="published"))
+    db.session.commit()
+
+
+def _peak_rss() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(rows: int, database_url: str | None) -> None:
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from zukunftsstadt import create_app
+    from zukunftsstadt.extensions import db
+    from zukunftsstadt.importers.spreadsheet import SpreadsheetImport
+    from zukunftsstadt.services import accounts
+
+    settings = {"SEARCH_AUTO_DRAIN": False, "WTF_CSRF_ENABLED": False}
+    if database_url:
+        settings["SQLALCHEMY_DATABASE_URI"] = database_url
+    app = create_app("development", settings)
+    data = generate(rows)
+    print(f"Datei: {rows} Zeilen, {len(data) / 1e6:.1f} MB CSV")
+    with app.app_context():
+        if database_url:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        seed_catalogue()
+        engine = db.engine.url.get_backend_name()
+        for label, dry_run in (("Probelauf", True), ("erster Import", False),
+                               ("zweiter Import (unverändert)", False)):
+            started = time.perf_counter()
+            report = SpreadsheetImport("project", "bench.csv", dry_run=dry_run).run(
+                io.BytesIO(data))
+            seconds = time.perf_counter() - started
+            print(f"{engine}, {label}: {report.rows} Zeilen in {seconds:.1f} s = "
+                  f"{report.rows / seconds:,.0f} Zeilen/s; neu {report.new}, geändert "
+                  f"{report.changed}, unverändert {report.unchanged}, abgelehnt "
+                  f"{report.rejected}; Spitzenspeicher (Prozess) {_peak_rss():.0f} MiB")
+            for problem in report.rejections[:3]:
+                print(f"  abgelehnt: {problem}")
+            sys.stdout.flush()
+        accounts.create_user("bench@example.org", "Bench", "sehr-geheimes-Passwort-1",
+                             "coordination", [])
+        db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.org",
+                                "password": "sehr-geheimes-Passwort-1"})
+    xlsx = b""
+    for fmt in ("csv", "xlsx", "json"):
+        tracemalloc.start()
+        started = time.perf_counter()
+        response = client.get(f"/vorhaben/export.{fmt}", buffered=False)
+        size = 0
+        chunks = []
+        for chunk in response.response:
+            size += len(chunk)
+            if fmt == "xlsx":
+                chunks.append(chunk)
+        response.close()
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        xlsx = b"".join(chunks) or xlsx
+        print(f"{engine}, Export {fmt.upper()} (HTTP {response.status_code}): {rows} Vorhaben, "
+              f"{size / 1e6:.1f} MB in {seconds:.1f} s = {rows / seconds:,.0f} Zeilen/s; "
+              f"Spitze der Python-Allokationen {peak:.1f} MiB")
+        sys.stdout.flush()
+    with app.app_context():
+        started = time.perf_counter()
+        report = SpreadsheetImport("project", "export.xlsx", dry_run=True).run(io.BytesIO(xlsx))
+        seconds = time.perf_counter() - started
+        print(f"{engine}, XLSX-Export wieder importiert (Probelauf): {report.rows} Zeilen in "
+              f"{seconds:.1f} s = {report.rows / seconds:,.0f} Zeilen/s; unverändert "
+              f"{report.unchanged}, abgelehnt {report.rejected}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--database-url", help="PostgreSQL URL; the database is WIPED")
+    args = parser.parse_args()
+    run(args.rows, args.database_url)
+
+
+if __name__ == "__main__":
+    main()

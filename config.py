@@ -40,6 +40,8 @@ class Config:
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "zukunftsstadt")
     SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "2.5"))
     PAGE_SIZE = 20
+    # JSON API: requests per minute per API key (or per address without one); 0 = no limit.
+    API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 300)
     # Alerts by e-mail only when an SMTP server is named.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

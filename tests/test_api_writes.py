@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -140,3 +142,25 @@ def test_hostile_text_is_stored_as_text_or_refused(app, world):
         response = world["coordination"].post("/api/v1/organisations", data=raw,
                                               content_type="application/json")
         assert response.status_code == 400
+
+
+def test_parallel_updates_with_the_same_version_let_exactly_one_win(app, world):
+    created = world["editor"].post("/api/v1/projects", json=_project(world)).get_json()
+    url = f"/api/v1/projects/{created['id']}"
+    results: list[int] = []
+    barrier = threading.Barrier(20)
+
+    def save(n: int) -> None:
+        client = TokenClient(app, world["editor"].headers["Authorization"].split()[1])
+        barrier.wait()
+        results.append(client.patch(url, json={"version": 1, "title": f"Fassung {n}"})
+                       .status_code)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200] + [409] * 19
+    db.session.expire_all()
+    assert db.session.get(Project, created["id"]).version == 2

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import permissions
 from ..extensions import db
-from ..services import editing, records
+from ..services import editing, overlaps, records
 from ..views.editing import SPECS, KindSpec, _alert, _form_for_display, _last_change, _set_choices
 from . import bp, schemas
 from .catalogue import COLLECTIONS, Collection, get_visible
@@ -130,7 +130,8 @@ def _store(spec: KindSpec, record: Any, data: dict[str, Any], creating: bool) ->
         return problem(422, "Die Eingaben enthalten Fehler.", errors={exc.field: [str(exc)]})
     records.save(record, current_user, source="api" if creating else None)
     records.commit()
-    _alert(record)
+    if spec.kind in overlaps.DETAIL_ENDPOINTS:  # overlap alerts exist for these kinds only
+        _alert(record)
     return None
 
 

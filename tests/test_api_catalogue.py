@@ -108,6 +108,13 @@ def test_bad_parameters_are_problem_details_not_errors(app, client, demo_catalog
         "Methode nicht erlaubt") and "GET" in response.headers["Allow"]
 
 
+def test_search_filters_with_control_characters_are_dropped(app, client, demo_catalogue):
+    for name in ("ressort", "topic", "land", "programme"):
+        response = client.get("/api/v1/search", query_string={name: "BM\x00WSB", "q": "Hitze"})
+        assert response.status_code == 200, name
+        assert client.get("/search", query_string={name: "\x00"}).status_code == 200, name
+
+
 def test_updated_since_and_reference_lists(app, client, demo_catalogue):
     everything = client.get("/api/v1/real-world-labs?size=1").get_json()["total"]
     since = client.get("/api/v1/real-world-labs",

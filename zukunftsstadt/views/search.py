@@ -121,7 +121,8 @@ def _amount(value: str | None) -> float | None:
 def parse_params(args: MultiDict, default_size: int) -> SearchParams:
     filters: dict[str, list[str]] = {}
     for name in queries.FACETS:
-        values = [v.strip()[:MAX_VALUE_LENGTH] for v in args.getlist(name) if v.strip()]
+        values = [v.strip()[:MAX_VALUE_LENGTH] for v in args.getlist(name)
+                  if v.strip() and "\x00" not in v]  # PostgreSQL refuses NUL in a lookup
         if name == "kind":
             values = [v for v in values if v in KIND_FILTERS]
         elif name == "sdg":

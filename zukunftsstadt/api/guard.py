@@ -3,8 +3,9 @@
 Runs before every request under /api/. A bearer token (`Authorization: Bearer zs_…`) makes the
 request act as the token's user, without CSRF (a browser never sends it by itself); without
 one, the session counts and unsafe methods need the CSRF token, as every form does.
-The rate limit is a token bucket per API token, or per client address without one,
-`API_RATE_LIMIT` requests per minute (0 switches it off), kept in this process.
+The rate limit is a token bucket per API token, per signed-in account for browser sessions,
+or per client address otherwise: `API_RATE_LIMIT` requests per minute (0 switches it off),
+counted in this process.
 """
 
 from __future__ import annotations
@@ -71,8 +72,12 @@ def _guard() -> Response | None:
                             "werden angenommen.", headers={"WWW-Authenticate": "Bearer"})
     per_minute = int(current_app.config.get("API_RATE_LIMIT", 300) or 0)
     if per_minute > 0:
-        key = ("token:" + api_tokens.digest(plain)[:16]) if plain else (
-            "ip:" + (request.remote_addr or "?"))
+        if plain:
+            key = "token:" + api_tokens.digest(plain)[:16]
+        elif current_user.is_authenticated:  # browser sessions: per account, not per proxy
+            key = f"user:{current_user.id}"
+        else:
+            key = "ip:" + (request.remote_addr or "?")
         wait = limiter.hit(key, per_minute)
         if wait:
             return problem(429, f"Höchstens {per_minute} Anfragen pro Minute. Bitte warten "

@@ -71,3 +71,10 @@ def test_token_table_migrates_down_and_up(app):
     upgrade()
     columns = {c["name"] for c in inspect(db.engine).get_columns("api_token")}
     assert {"token_hash", "user_id", "last_used_at", "revoked_at", "prefix"} <= columns
+
+
+def test_overlap_check_survives_nul_characters(app, client):
+    planned = {"title": "Hitze\x00schutz", "summary": "Kühle Orte\x00",
+               "municipalities": ["\x0014612000", "1461\x002000"], "topics": ["\x00"]}
+    response = client.post("/api/v1/overlaps/check", json=planned)
+    assert response.status_code == 200 and response.get_json() == []

@@ -75,10 +75,13 @@ def api_check() -> Any:
         return jsonify({"error": "JSON mit mindestens title und summary erwartet."}), 400
     cleaned = {key: data.get(key) for key in ("title", "summary", "objectives", "ressort",
                                               "organisation", "start_date", "end_date")}
-    cleaned = {k: (str(v)[:20_000] if v is not None else None) for k, v in cleaned.items()}
+    # No NUL characters: PostgreSQL refuses them in the municipality lookup.
+    cleaned = {k: (str(v).replace("\x00", "")[:20_000] if v is not None else None)
+               for k, v in cleaned.items()}
     for key in ("topics", "municipalities"):
         value = data.get(key) or []
-        cleaned[key] = [str(v)[:100] for v in value][:50] if isinstance(value, list) else []
+        cleaned[key] = ([str(v).replace("\x00", "")[:100] for v in value][:50]
+                        if isinstance(value, list) else [])
     try:
         found = overlaps.check_planned(cleaned, visibility.search_access())
     except (TransportError, ApiError):

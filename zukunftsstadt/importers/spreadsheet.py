@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import permissions
 from ..extensions import db
-from ..models import SDG, Organisation, Project, ResearchPriority, Ressort, User
+from ..models import SDG, Municipality, Organisation, Project, ResearchPriority, Ressort, User
 from ..services import editing, records
 from ..services.record_columns import TABLES, Column, RecordTable
 from .csvformat import header_key
@@ -91,6 +91,7 @@ class SpreadsheetImport:
         self.progress = progress or (lambda _done, _total: None)
         self.report = SpreadsheetReport(filename, dry_run)
         self._found: dict[tuple[type, str], Any] = {}  # lookups of the current batch
+        self._existing: dict[str, Any] = {}  # records of the current batch, by key
 
     # The file
 
@@ -145,13 +146,15 @@ class SpreadsheetImport:
     # Transactions
 
     def _write(self, batch: list[tuple[int, list[Any]]]) -> None:
-        while batch:
+        parsed = [(line, *self._parse(line, cells)) for line, cells in batch]
+        while parsed:
             part = SpreadsheetReport(self.filename, self.dry_run)
             self._found.clear()  # objects expire at commit and vanish at rollback
             line = 0
             try:
-                for line, cells in batch:
-                    self._row(line, cells, part)
+                self._prefetch(parsed)
+                for line, values, problems in parsed:
+                    self._row(line, dict(values), problems, part)
                 if not self.dry_run:
                     records.commit()
             except (SQLAlchemyError, records.Conflict) as exc:
@@ -159,15 +162,23 @@ class SpreadsheetImport:
                 reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
                 self.report.reject_row([Problem(line, WHOLE_ROW, "Die Datenbank hat die Zeile "
                                                 f"abgelehnt: {reason}")])
-                batch = [row for row in batch if row[0] != line]
+                parsed = [row for row in parsed if row[0] != line]
                 continue
             self.report.merge(part)
             return
 
     # Rows
 
-    def _row(self, line: int, cells: list[Any], part: SpreadsheetReport) -> None:
-        values, problems = self._parse(line, cells)
+    def _prefetch(self, parsed: list[tuple[int, dict[str, Any], list[Problem]]]) -> None:
+        """The batch's existing records with their links, in one query per relation."""
+        keys = {values[self.table.key] for _, values, problems in parsed
+                if not problems and values.get(self.table.key)}
+        column = getattr(self.table.model, self.table.key)
+        self._existing = {getattr(r, self.table.key): r for r in db.session.scalars(
+            select(self.table.model).where(column.in_(keys)).options(*self.table.loads))}
+
+    def _row(self, line: int, values: dict[str, Any], problems: list[Problem],
+             part: SpreadsheetReport) -> None:
         key_column = self.table.column(self.table.key)
         key = values.get(self.table.key)
         if problems:
@@ -181,6 +192,9 @@ class SpreadsheetImport:
         except RowRejected as exc:
             part.reject_row([Problem(p.line, p.column, p.reason, key or "")
                              for p in exc.problems])
+            unsaved = self._existing.get(key)
+            if unsaved is not None and unsaved.id is None:
+                del self._existing[key]  # a later row with this key starts afresh
             return
         if creating or changed:
             records.save(record, self.actor, source="import",
@@ -214,9 +228,11 @@ class SpreadsheetImport:
 
     def _record(self, line: int, key: str, column: Column) -> tuple[Any, bool]:
         model = self.table.model
-        record = db.session.scalar(select(model).where(getattr(model, self.table.key) == key))
-        if record is None:
-            return model(**{self.table.key: key}, publication_status="draft"), True
+        record = self._existing.get(key)
+        if record is None:  # not in the catalogue, nor earlier in this batch
+            record = self._existing[key] = model(**{self.table.key: key},
+                                                 publication_status="draft")
+            return record, True
         if record.deleted_at is not None:
             raise RowRejected([Problem(line, column.header, f"Der Eintrag „{key}“ ist gelöscht "
                                        "(Papierkorb); die Koordination kann ihn "
@@ -235,7 +251,7 @@ class SpreadsheetImport:
             value = values[column.name]
             try:
                 if column.type == "places":
-                    values[column.name] = _places(value)
+                    values[column.name] = self._places(value)
                 elif column.type == "ref":
                     values[column.name] = None if value is None else self._lookup(column, value)
                 else:
@@ -245,6 +261,28 @@ class SpreadsheetImport:
         if problems:
             raise RowRejected(problems)
         return values
+
+    def _places(self, entries: list[str]) -> list[Any]:
+        """Kommunen by AGS (seven digits are padded) or name, as the forms take them."""
+        found: list[Any] = []
+        unknown: list[str] = []
+        for entry in entries:
+            entry = entry.zfill(8) if entry.isdigit() and len(entry) == 7 else entry
+            cache_key = (Municipality, entry)
+            if cache_key not in self._found:
+                try:
+                    self._found[cache_key] = editing.resolve_municipalities(entry)[0]
+                except (editing.InputError, IndexError):
+                    unknown.append(entry)
+                    continue
+            if self._found[cache_key] not in found:
+                found.append(self._found[cache_key])
+        if unknown:
+            try:
+                editing.resolve_municipalities("; ".join(unknown))
+            except editing.InputError as exc:  # the forms' message, naming every unknown one
+                raise CellError(str(exc)) from None
+        return found
 
     def _lookup(self, column: Column, value: str) -> Any:
         """The record a key names; remembered until the next commit or rollback."""
@@ -344,14 +382,6 @@ class SpreadsheetImport:
 def _nullable(model: type, name: str) -> bool:
     column = model.__table__.columns.get(name)  # type: ignore[attr-defined]
     return column is None or bool(column.nullable)
-
-
-def _places(entries: list[str]) -> list[Any]:
-    padded = [e.zfill(8) if e.isdigit() and len(e) == 7 else e for e in entries]
-    try:
-        return editing.resolve_municipalities("; ".join(padded))
-    except editing.InputError as exc:
-        raise CellError(str(exc)) from None
 
 
 def _cycle(record: ResearchPriority) -> bool:

@@ -67,12 +67,15 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
         value = float(value)
     elif isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text, not a formula
+        if value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # text, not a formula
+            return cell
     elif isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "DD.MM.YYYY"
-    return cell
+        return cell
+    return value  # plain values are written fastest
 
 
 def _sheet_title(title: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from .. import permissions, visibility
 from ..extensions import db
@@ -111,6 +112,7 @@ class Collection:
     apply: Callable[[Select, dict[str, Any]], Select]
     sorts: dict[str, tuple[Any, ...]]
     text_columns: tuple[Any, ...]
+    load: tuple[Any, ...] = ()  # eager loading for a page of records (no query per row)
 
 
 def _programme_filters(query: Select, f: dict[str, Any]) -> Select:
@@ -200,7 +202,8 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in [
         _programme_filters,
         {"title": (Programme.title,), "start_desc": (Programme.start_date.desc(),),
          "budget_desc": (Programme.budget_eur.desc(),)},
-        (Programme.title, Programme.short_title)),
+        (Programme.title, Programme.short_title),
+        (selectinload(Programme.ressort), selectinload(Programme.ressort_at_funding))),
     Collection(
         "projects", "project", Project, "Project", "Vorhaben",
         visibility.projects, visibility.visible, serialise.project,
@@ -213,14 +216,23 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in [
         _project_filters,
         {"start_desc": (Project.start_date.desc(),), "title": (Project.title,),
          "fkz": (Project.fkz,), "budget_desc": (Project.budget_eur.desc(),)},
-        (Project.title, Project.acronym, Project.fkz)),
+        (Project.title, Project.acronym, Project.fkz),
+        (selectinload(Project.programme).selectinload(Programme.ressort),
+         selectinload(Project.ressort_at_funding), selectinload(Project.verbund),
+         selectinload(Project.lead_organisation),
+         selectinload(Project.municipalities).selectinload(Municipality.state),
+         selectinload(Project.topics), selectinload(Project.sdgs),
+         selectinload(Project.research_priorities))),
     Collection(
         "real-world-labs", "lab", RealWorldLab, "RealWorldLab", "Reallabore",
         visibility.labs, visibility.visible, serialise.lab,
         (RESSORT, Param("phase", _enum(LAB_PHASES), "Phase"), *PLACE_FILTERS),
         _lab_filters,
         {"name": (RealWorldLab.name,), "start_desc": (RealWorldLab.start_date.desc(),)},
-        (RealWorldLab.name,)),
+        (RealWorldLab.name,),
+        (selectinload(RealWorldLab.ressort), selectinload(RealWorldLab.topics),
+         selectinload(RealWorldLab.municipalities).selectinload(Municipality.state),
+         selectinload(RealWorldLab.projects).selectinload(Project.programme))),
     Collection(
         "research-priorities", "priority", ResearchPriority, "ResearchPriority",
         "Forschungsschwerpunkte", visibility.priorities, visibility.visible,
@@ -273,7 +285,8 @@ def _list_view(collection: Collection) -> Callable[[], Any]:
         total = db.session.scalar(select(func.count()).select_from(
             query.order_by(None).with_only_columns(model.id).subquery())) or 0
         size, page = args["size"], args["page"]
-        items = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
+        page_query = query.options(*collection.load).limit(size).offset((page - 1) * size)
+        items = db.session.scalars(page_query).unique().all()
         return jsonify({"items": [collection.dump(r) for r in items], "total": total,
                         "page": page, "size": size, "pages": max(1, -(-total // size))})
 

@@ -18,12 +18,19 @@ METHOD_ORDER = {"get": 0, "post": 1, "patch": 2, "delete": 3}
 @operation(Operation(summary="Diese Beschreibung als OpenAPI-3-Dokument", tag="Dokumentation",
                      ok=(200, "OpenAPI 3.0", {"type": "object"})))
 def openapi() -> Any:
-    return jsonify(document(current_app))
+    return jsonify(cached_document())
+
+
+def cached_document() -> dict[str, Any]:
+    """The document depends only on the app's routes, so it is built once per app."""
+    if "openapi_document" not in current_app.extensions:
+        current_app.extensions["openapi_document"] = document(current_app)
+    return current_app.extensions["openapi_document"]
 
 
 @page_bp.get("/api-dokumentation")
 def page() -> str:
-    doc = document(current_app)
+    doc = cached_document()
     groups: dict[str, list[dict[str, Any]]] = {tag["name"]: [] for tag in doc["tags"]}
     for path, methods in doc["paths"].items():
         for method, op in methods.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -164,3 +165,14 @@ def test_parallel_updates_with_the_same_version_let_exactly_one_win(app, world):
     assert sorted(results) == [200] + [409] * 19
     db.session.expire_all()
     assert db.session.get(Project, created["id"]).version == 2
+
+
+def test_updated_since_sees_a_change_in_any_time_zone(app, world):
+    created = world["editor"].post("/api/v1/projects", json=_project(world)).get_json()
+    changed = datetime.fromisoformat(created["updated_at"].replace("Z", "+00:00"))
+    for moment, found in [(changed - timedelta(minutes=1), True),
+                          (changed + timedelta(minutes=1), False)]:
+        for zone in (UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))):
+            body = world["editor"].get("/api/v1/projects", query_string={
+                "updated_since": moment.astimezone(zone).isoformat()}).get_json()
+            assert (created["id"] in {p["id"] for p in body["items"]}) == found, (moment, zone)

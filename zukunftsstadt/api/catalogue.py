@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import jsonify
@@ -62,6 +63,11 @@ COMMON = (
     Param("updated_since", {"type": "string", "format": "date-time", "maxLength": 40},
           "nur Einträge, die seit diesem Zeitpunkt geändert wurden"),
 )
+
+
+def _utc(moment: datetime) -> datetime:
+    """Timestamps are stored in UTC; a time without offset is taken as UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _ressort_ids(code: str) -> list[int]:
@@ -279,7 +285,7 @@ def _list_view(collection: Collection) -> Callable[[], Any]:
         if args["publication_status"]:
             query = query.where(model.publication_status == args["publication_status"])
         if args["updated_since"]:
-            query = query.where(model.updated_at >= args["updated_since"])
+            query = query.where(model.updated_at >= _utc(args["updated_since"]))
         order = collection.sorts.get(args["sort"] or "", next(iter(collection.sorts.values())))
         query = query.order_by(*order, model.id)
         total = db.session.scalar(select(func.count()).select_from(

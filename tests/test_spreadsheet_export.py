@@ -120,6 +120,7 @@ def test_bad_export_addresses_are_404_not_500(client, mixed):
     assert client.get("/organisationen/export.csv").status_code == 404  # signed-in only
     assert client.get("/export/katalog.exe").status_code == 404
     assert client.get("/programme/export.csv?ressort=%00%27&sort=((").status_code == 200
+    assert client.get("/programme/?ressort=%00").status_code == 200
 
 
 def test_whole_catalogue_as_xlsx_and_zip_respects_visibility(client, mixed):

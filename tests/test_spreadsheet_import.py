@@ -321,3 +321,11 @@ def test_every_exported_list_imports_again_unchanged(catalogue, client, fmt):
         exported = client.get(f"/{segment}/export.{fmt}").get_data()
         report = _run(kind, exported, name=f"{segment}.{fmt}")
         assert report.rows > 0 and report.unchanged == report.rows, (kind, report.rejections)
+
+
+def test_control_characters_in_reference_cells_are_refused_not_sent_to_the_database(catalogue):
+    text = "Schlüssel;Titel;Ressort\nnul;Programm;BM\x00WSB\nok;Programm;BMWSB\n"
+    report = _run("programme", text)
+    assert _counts(report) == (1, 0, 0, 1)
+    assert (report.rejections[0].column, report.rejections[0].reason) == (
+        "Ressort", "Die Zelle enthält unzulässige Steuerzeichen.")

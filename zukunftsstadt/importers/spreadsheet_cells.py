@@ -55,6 +55,8 @@ def is_blank(value: Any) -> bool:
 def parse(column: Column, value: Any) -> Any:
     """The field value of a non-blank cell; CellError with a German reason otherwise."""
     kind = column.type
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise CellError("Die Zelle enthält unzulässige Steuerzeichen.")
     if kind in ("text", "long", "key", "fkz", "email", "url"):
         return _text(column, value)
     if kind == "date":

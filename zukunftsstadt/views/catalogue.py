@@ -42,6 +42,13 @@ def _visible_or_404(model: type, record_id: int) -> Any:
     return record
 
 
+def ressort_filter() -> str:
+    """The Ressort code of the programme list's filter; anything unprintable is no filter
+    (PostgreSQL refuses NUL in text)."""
+    code = request.args.get("ressort", "")[:20]
+    return code if code.isprintable() else ""
+
+
 PROGRAMME_SORTS = {
     "titel": ("Titel A–Z", [Programme.title]),
     "beginn": ("Beginn, neueste zuerst", [Programme.start_date.desc(), Programme.title]),
@@ -62,7 +69,7 @@ LAB_SORTS = {
 @bp.get("/programme/")
 def programme_list() -> str:
     query, sort = _sorted(visibility.programmes(), PROGRAMME_SORTS, "titel")
-    ressort = request.args.get("ressort", "")
+    ressort = ressort_filter()
     if ressort:
         query = query.join(Programme.ressort).where(Ressort.code == ressort)
     ressorts = db.session.scalars(

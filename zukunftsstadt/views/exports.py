@@ -17,7 +17,6 @@ from flask import (
     Response,
     abort,
     render_template,
-    request,
     send_file,
     stream_with_context,
 )
@@ -39,9 +38,9 @@ def _list_query(table: RecordTable) -> Select:
     """The query of the list page, with its filter and sort from the URL."""
     if table.kind == "programme":
         query, _ = catalogue._sorted(visibility.programmes(), catalogue.PROGRAMME_SORTS, "titel")
-        ressort = request.args.get("ressort", "")
+        ressort = catalogue.ressort_filter()
         if ressort:
-            query = query.join(Programme.ressort).where(Ressort.code == ressort[:20])
+            query = query.join(Programme.ressort).where(Ressort.code == ressort)
         return query
     if table.kind == "project":
         return catalogue._sorted(visibility.projects(), catalogue.PROJECT_SORTS, "beginn")[0]

@@ -122,44 +122,77 @@ def _period(doc: dict[str, Any]) -> tuple[date, date] | None:
     return start, end
 
 
-def _shared(a: dict[str, Any], b: dict[str, Any], name: str) -> list[Any]:
-    return sorted(set(a.get(name) or []) & set(b.get(name) or []))
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The structured facts of a document, prepared once for many comparisons."""
+
+    topics: frozenset[str]
+    sdgs: frozenset[Any]
+    priorities: frozenset[str]
+    places: frozenset[str]
+    states: frozenset[str]
+    organisation: Any
+    organisation_name: str
+    verbund: Any
+    period: tuple[date, date] | None
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> Profile:
+        return cls(
+            topics=frozenset(doc.get("topics") or ()), sdgs=frozenset(doc.get("sdgs") or ()),
+            priorities=frozenset(doc.get("research_priorities") or ()),
+            places=frozenset(doc.get("municipalities") or ()),
+            states=frozenset(doc.get("states") or ()), organisation=doc.get("organisation"),
+            organisation_name=doc.get("organisation_name") or "", verbund=doc.get("verbund"),
+            period=_period(doc))
+
+
+def evidence(a: Profile, b: Profile, w: Weights) -> list[tuple[str, float, Any]]:
+    """Each structured fact two documents share: (name, weight, what is shared)."""
+    found: list[tuple[str, float, Any]] = []
+    if shared := a.topics & b.topics:
+        found.append(("shared_topics", w.shared_topic * min(len(shared), 3), shared))
+    if shared := a.sdgs & b.sdgs:
+        found.append(("shared_sdgs", w.shared_sdg * min(len(shared), 3), shared))
+    if shared := a.priorities & b.priorities:
+        found.append(("shared_priorities", w.shared_priority * min(len(shared), 2), shared))
+    if shared := a.places & b.places:
+        found.append(("same_municipality", w.same_municipality, shared))
+    elif shared := a.states & b.states:
+        found.append(("same_state", w.same_state, shared))
+    if a.organisation and a.organisation == b.organisation:
+        found.append(("same_organisation", w.same_organisation, a.organisation_name))
+    pa, pb = a.period, b.period
+    if pa and pb and pa[0] <= pb[1] and pb[0] <= pa[1]:
+        found.append(("overlapping_period", w.overlapping_period, None))
+    if a.verbund and a.verbund == b.verbund:
+        found.append(("same_verbund", w.same_verbund, a.verbund))
+    return found
+
+
+_LABELS = {
+    "shared_topics": "gemeinsame Themenfelder: {}", "shared_sdgs": "gemeinsame SDGs: {}",
+    "shared_priorities": "gemeinsame Forschungsschwerpunkte: {}",
+    "same_municipality": "gleiche Kommune (AGS {})", "same_state": "gleiches Land: {}",
+    "same_organisation": "gleiche Organisation: {}", "overlapping_period": "überlappende Laufzeit",
+    "same_verbund": "gleicher Verbund {}",
+}
+
+
+def explain(found: list[tuple[str, float, Any]]) -> list[dict[str, Any]]:
+    """Evidence as shown to people: name, German label and weight."""
+    def detail(value: Any) -> str:
+        if isinstance(value, frozenset):
+            return ", ".join(map(str, sorted(value)))
+        return "" if value is None else str(value)
+
+    return [{"name": name, "label": _LABELS[name].format(detail(value)),
+             "weight": round(weight, 3)} for name, weight, value in found]
 
 
 def facts(a: dict[str, Any], b: dict[str, Any], w: Weights) -> list[dict[str, Any]]:
     """Each structured fact two documents share, with its weight and a German label."""
-    found: list[dict[str, Any]] = []
-
-    def add(name: str, label: str, weight: float) -> None:
-        found.append({"name": name, "label": label, "weight": round(weight, 3)})
-
-    topics = _shared(a, b, "topics")
-    if topics:
-        add("shared_topics", "gemeinsame Themenfelder: " + ", ".join(topics),
-            w.shared_topic * min(len(topics), 3))
-    sdgs = _shared(a, b, "sdgs")
-    if sdgs:
-        add("shared_sdgs", "gemeinsame SDGs: " + ", ".join(map(str, sdgs)),
-            w.shared_sdg * min(len(sdgs), 3))
-    priorities = _shared(a, b, "research_priorities")
-    if priorities:
-        add("shared_priorities", "gemeinsame Forschungsschwerpunkte: " + ", ".join(priorities),
-            w.shared_priority * min(len(priorities), 2))
-    places = _shared(a, b, "municipalities")
-    if places:
-        add("same_municipality", "gleiche Kommune (AGS " + ", ".join(places) + ")",
-            w.same_municipality)
-    elif _shared(a, b, "states"):
-        add("same_state", "gleiches Land: " + ", ".join(_shared(a, b, "states")), w.same_state)
-    if a.get("organisation") and a.get("organisation") == b.get("organisation"):
-        add("same_organisation", f"gleiche Organisation: {a.get('organisation_name') or ''}",
-            w.same_organisation)
-    pa, pb = _period(a), _period(b)
-    if pa and pb and pa[0] <= pb[1] and pb[0] <= pa[1]:
-        add("overlapping_period", "überlappende Laufzeit", w.overlapping_period)
-    if a.get("verbund") and a.get("verbund") == b.get("verbund"):
-        add("same_verbund", f"gleicher Verbund {a['verbund']}", w.same_verbund)
-    return found
+    return explain(evidence(Profile.of(a), Profile.of(b), w))
 
 
 def score(source: dict[str, Any], candidates: list[dict[str, Any]],
@@ -192,7 +225,7 @@ def find(
     exclude_ressort: str | None = None,
     kinds: tuple[str, ...] = ("project", "programme", "lab"),
     access: Access = PUBLIC,
-    pool: int = 100,
+    pool: int = 30,
     size: int = 5,
     weights: Weights = Weights(),
 ) -> list[Candidate]:
@@ -208,7 +241,7 @@ def find(
         query={"bool": {
             "must": [{"more_like_this": {
                 "fields": CANDIDATE_FIELDS, "like": _text(source), "min_term_freq": 1,
-                "min_doc_freq": 1, "max_query_terms": 80, "minimum_should_match": "5%",
+                "min_doc_freq": 1, "max_query_terms": 30, "minimum_should_match": "5%",
             }}],
             "filter": [access_filter(access), {"terms": {"kind": list(kinds)}}],
             "must_not": must_not,

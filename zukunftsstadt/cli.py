@@ -174,8 +174,10 @@ def analysis_overlaps(restart: bool) -> None:
     started = time.monotonic()
     try:
         with click.progressbar(length=overlaps.count_scannable(),
-                               label="Prüfe Einträge") as bar:
-            counts = overlaps.scan(progress=bar.update, resume=not restart)
+                               label="Lese Texte aus dem Suchindex") as bar:
+            corpus = overlaps.load_corpus(progress=bar.update)
+        with click.progressbar(length=len(corpus.docs), label="Vergleiche Einträge") as bar:
+            counts = overlaps.scan(corpus, progress=bar.update, resume=not restart)
     except (TransportError, ApiError) as exc:
         _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}. "
               "Bereits geprüfte Einträge bleiben gespeichert; ein neuer Aufruf setzt fort.")

@@ -3,13 +3,13 @@ and alerts to the editors concerned."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
-from search import overlap
+from search import overlap, overlap_scan
 from search.queries import Access
 
 from ..extensions import db
@@ -31,6 +31,7 @@ from . import indexing, mail
 from .documents import KINDS, doc_id, to_document
 
 SCANNED: tuple[type, ...] = (Project, Programme, RealWorldLab)
+SCANNED_KINDS = ("project", "programme", "lab")
 EVERYTHING = Access(all_drafts=True, all_confidential=True)
 DETAIL_ENDPOINTS = {"project": "catalogue.project_detail", "programme":
                     "catalogue.programme_detail", "lab": "catalogue.lab_detail"}
@@ -81,65 +82,92 @@ def topic_choices() -> list[tuple[str, str]]:
     return [(t.key, t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))]
 
 
-def _records() -> Iterator[Any]:
-    for model in SCANNED:
-        ids = db.session.scalars(select(model.id).where(model.deleted_at.is_(None))
-                                 .order_by(model.id)).all()
-        for record_id in ids:
-            record = db.session.get(model, record_id)
-            if record is not None:
-                yield record
-
-
 def _budget(doc: dict[str, Any]) -> float:
     return float(doc.get("budget_eur") or 0)
 
 
-def store_pair(source: dict[str, Any], candidate: overlap.Candidate) -> OverlapPair:
-    """Insert or refresh a pair; a reviewed decision stays as it is."""
-    a, b = sorted([f"{source['kind']}-{source['id']}", f"{candidate.kind}-{candidate.id}"])
-    pair = db.session.scalar(select(OverlapPair).where(OverlapPair.a_doc == a,
-                                                       OverlapPair.b_doc == b))
-    if pair is None:
-        pair = OverlapPair(a_doc=a, b_doc=b, status="open")
-        db.session.add(pair)
-    first, second = (source, candidate.source) if a.startswith(
-        f"{source['kind']}-{source['id']}") else (candidate.source, source)
-    pair.a_ressort, pair.b_ressort = first.get("ressort"), second.get("ressort")
-    pair.a_title, pair.b_title = first.get("title", "")[:500], second.get("title", "")[:500]
-    pair.volume_eur = _budget(first) + _budget(second)
-    pair.score, pair.level = candidate.score, candidate.level or "mittel"
-    pair.reasons = {"terms": candidate.terms, "facts": candidate.facts}
-    pair.found_at = utcnow()
-    return pair
+def _key(doc: dict[str, Any]) -> str:
+    return f"{doc['kind']}-{doc['id']}"
 
 
-def scan(progress: Callable[[int], None] | None = None, *, resume: bool = True) -> dict[str, int]:
+def _pair_row(source: dict[str, Any], candidate: overlap.Candidate) -> dict[str, Any]:
+    """The columns of a pair as found now (the review decision is not among them)."""
+    first, second = sorted([source, candidate.source], key=_key)
+    return {
+        "a_doc": _key(first), "b_doc": _key(second),
+        "a_ressort": first.get("ressort"), "b_ressort": second.get("ressort"),
+        "a_title": first.get("title", "")[:500], "b_title": second.get("title", "")[:500],
+        "volume_eur": _budget(first) + _budget(second), "score": candidate.score,
+        "level": candidate.level or "mittel", "found_at": utcnow(),
+        "reasons": {"terms": candidate.terms, "facts": candidate.facts},
+    }
+
+
+def _store_chunk(found: list[tuple[dict[str, Any], overlap.Candidate]]) -> int:
+    """Insert new pairs and refresh known ones in bulk; reviewed decisions stay."""
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    for source, candidate in found:
+        row = _pair_row(source, candidate)
+        wanted.setdefault((row["a_doc"], row["b_doc"]), row)
+    keys = list(wanted)
+    known: dict[tuple[str, str], int] = {}
+    for start in range(0, len(keys), 500):
+        firsts = {a for a, _ in keys[start:start + 500]}
+        known.update(((a, b), pair_id) for pair_id, a, b in db.session.execute(
+            select(OverlapPair.id, OverlapPair.a_doc, OverlapPair.b_doc)
+            .where(OverlapPair.a_doc.in_(firsts))))
+    new = [row | {"status": "open", "comment": ""} for key, row in wanted.items()
+           if key not in known]
+    changed = [row | {"id": known[key]} for key, row in wanted.items() if key in known]
+    if new:
+        db.session.execute(insert(OverlapPair), new)
+    if changed:
+        db.session.execute(update(OverlapPair), changed)
+    return len(wanted)
+
+
+def _mark(marks: dict[str, int], docs: list[dict[str, Any]]) -> None:
+    """Remember which version of each record was scanned (bulk, like the pairs)."""
+    now = utcnow()
+    rows = [{"doc": _key(d), "version": d.get("version"), "scanned_at": now} for d in docs]
+    new = [r for r in rows if r["doc"] not in marks]
+    if new:
+        db.session.execute(insert(OverlapScanMark), new)
+    if len(new) < len(rows):
+        db.session.execute(update(OverlapScanMark), [r for r in rows if r["doc"] in marks])
+    marks.update((r["doc"], r["version"]) for r in rows)
+
+
+def load_corpus(progress: Callable[[int], None] | None = None) -> overlap_scan.Corpus:
+    """Every programme, project and Reallabor as the scan compares them (from the index,
+    brought up to date first)."""
+    indexing.drain_all()
+    return overlap_scan.load(indexing.client(), indexing.alias(), SCANNED_KINDS, progress)
+
+
+def scan(corpus: overlap_scan.Corpus | None = None,
+         progress: Callable[[int], None] | None = None, *, resume: bool = True) -> dict[str, int]:
     """Find all cross-Ressort pairs above the medium threshold and store them.
 
     With `resume`, records whose current version was scanned before are skipped, so an
-    interrupted scan continues where it stopped and a re-scan only looks at changes.
+    interrupted scan continues where it stopped and a re-scan only looks at changes. Each
+    chunk of records is committed as it is done.
     """
-    counts = {"scanned": 0, "skipped": 0, "pairs": 0}
-    for record in _records():
-        mark_id = doc_id(KINDS[type(record)], record.id)
-        mark = db.session.get(OverlapScanMark, mark_id)
-        if resume and mark is not None and mark.version == record.version:
-            counts["skipped"] += 1
-        else:
-            source = to_document(record)
-            for candidate in for_record(record, EVERYTHING, size=10):
-                if candidate.level:
-                    store_pair(source, candidate)
-                    counts["pairs"] += 1
-            if mark is None:
-                db.session.add(OverlapScanMark(doc=mark_id, version=record.version))
-            else:
-                mark.version, mark.scanned_at = record.version, utcnow()
-            counts["scanned"] += 1
-            db.session.commit()  # each record's result is kept even if the scan stops
+    corpus = corpus or load_corpus()
+    marks = dict(db.session.execute(select(OverlapScanMark.doc, OverlapScanMark.version)).all())
+    rows = [row for row, doc in enumerate(corpus.docs)
+            if not resume or marks.get(_key(doc)) != doc.get("version")]
+    counts = {"scanned": 0, "skipped": len(corpus.docs) - len(rows), "pairs": 0}
+    if progress and counts["skipped"]:
+        progress(counts["skipped"])
+    for chunk in overlap_scan.find_pairs(corpus, rows, weights=weights()):
+        counts["pairs"] += _store_chunk([(corpus.docs[row], c) for row, candidates in chunk
+                                         for c in candidates])
+        _mark(marks, [corpus.docs[row] for row, _ in chunk])
+        db.session.commit()
+        counts["scanned"] += len(chunk)
         if progress:
-            progress(1)
+            progress(len(chunk))
     return counts
 
 

@@ -73,6 +73,12 @@ def test_list_exports_show_what_the_page_shows(client, mixed):
     rows = _csv(client.get("/vorhaben/export.csv?sort=fkz"))
     assert rows[1][rows[0].index("Ansprechperson")] == ""  # not their Ressort
 
+    users.login(client, users.make("analyst"))
+    book = _xlsx(client.get("/vorhaben/export.xlsx?sort=fkz"))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["01DRA0001", "01PUB0001"]  # drafts, not confidential
+    assert "Ansprechperson" not in rows[0]
+
     coordination = users.make("coordination")
     users.login(client, coordination)
     body = client.get("/vorhaben/export.json?sort=fkz").get_json()

@@ -5,7 +5,7 @@ Generates a synthetic file in the real format (ISO-8859-15, `;`, `="..."` cells,
 SQLite database (or the PostgreSQL database given with --database-url, which is WIPED), then
 imports it a second time (every row unchanged), and prints rows/s, time and peak memory.
 
-Run: .venv/bin/python bench/import_foerderkatalog.py [--rows 300000] [--database-url URL]
+Run: .venv/bin/python bench/import.py [--rows 300000] [--database-url URL]
 """
 
 from __future__ import annotations

@@ -30,9 +30,10 @@ from ..services import editing, records
 from ..services.record_columns import TABLES, Column, RecordTable
 from .csvformat import header_key
 from .fk_layout import FileFormatError
-from .report import ImportReport, Problem
+from .report import Problem
 from .spreadsheet_cells import CellError, blank_value, is_blank, parse
 from .spreadsheet_reader import read_table
+from .spreadsheet_report import SpreadsheetReport
 
 __all__ = ["FileFormatError", "SpreadsheetImport", "SpreadsheetReport", "can_import"]
 
@@ -44,33 +45,6 @@ Progress = Callable[[int, int], None]  # done, total
 def can_import(user: Any, kind: str) -> bool:
     """Who may import a kind: who may create it in a form (the command line may all)."""
     return user is None or permissions.can_create(user, kind)
-
-
-class SpreadsheetReport(ImportReport):
-    """The Förderkatalog report, with every problem of a rejected row listed."""
-
-    def reject_row(self, problems: list[Problem]) -> None:
-        self.rejected += 1
-        self.rejections.extend(problems[: max(0, 5000 - len(self.rejections))])
-
-    def merge(self, other: ImportReport) -> None:
-        for name in ("new", "changed", "unchanged", "rejected", "warned"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.rejections.extend(other.rejections[: max(0, 5000 - len(self.rejections))])
-        self.warnings.extend(other.warnings[: max(0, 5000 - len(self.warnings))])
-
-    def summary(self) -> list[str]:
-        verb = "würden" if self.dry_run else "wurden"
-        lines = [
-            ("Probelauf (nichts gespeichert): " if self.dry_run else "Import: ")
-            + f"{self.filename} ({self.layout}), {self.rows} Datenzeilen",
-            f"Neu: {self.new}", f"Geändert: {self.changed}", f"Unverändert: {self.unchanged}",
-            f"Abgelehnt: {self.rejected}", f"Hinweise: {self.warned}",
-        ]
-        if self.rows:
-            lines.append(f"{self.new + self.changed} Einträge {verb} gespeichert "
-                         f"({self.seconds:.1f} s).")
-        return lines
 
 
 class RowRejected(Exception):

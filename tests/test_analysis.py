@@ -11,6 +11,7 @@ from zukunftsstadt.models import Notification, OverlapPair
 from zukunftsstadt.services import indexing
 
 from . import factories, users
+from .conftest import reset_index
 
 HEAT = ("Hitzeschutz in Pflegeheimen: Kühlräume, Trinkpläne und Frühwarnung für ältere "
         "Bewohnerinnen und Bewohner während sommerlicher Hitzewellen im Quartier.")
@@ -173,3 +174,10 @@ def test_alerts_go_out_by_mail_when_smtp_is_configured(app, client, portfolio):
     assert mail["Subject"] == "Zukunftsstadt: mögliche Doppelförderung"
     body = mail.get_content()
     assert "Hohe Überschneidung" in body and f"/vorhaben/{portfolio['b'].id}" in body
+
+
+def test_scan_of_an_empty_catalogue_finds_nothing(app):
+    reset_index()
+    result = app.test_cli_runner().invoke(args=["analysis", "overlaps"])
+    assert result.exit_code == 0, result.output
+    assert "0 geprüft" in result.output and "0 Paare gefunden" in result.output

@@ -127,3 +127,7 @@ def test_updated_since_and_reference_lists(app, client, demo_catalogue):
     ressorts = {r["code"]: r for r in client.get("/api/v1/ressorts").get_json()}
     assert ressorts["BMBF"]["current"] == "BMFTR"
     assert "klimaanpassung" in {t["key"] for t in client.get("/api/v1/topics").get_json()}
+    saxony = _all(client, "municipalities", state="SN")
+    assert saxony and {m["state"] for m in saxony} == {"SN"}
+    leipzig = client.get("/api/v1/municipalities?q=leipzig").get_json()["items"]
+    assert [m["ags"] for m in leipzig] == ["14713000"]

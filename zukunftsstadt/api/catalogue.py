@@ -328,31 +328,3 @@ for _c in COLLECTIONS.values():
     _detail = _detail_view(_c)
     bp.add_url_rule(f"/{_c.path}", view_func=_list, methods=["GET"])
     bp.add_url_rule(f"/{_c.path}/<int:record_id>", view_func=_detail, methods=["GET"])
-
-
-@bp.get("/ressorts")
-def ressorts() -> Any:
-    items = db.session.scalars(select(Ressort).order_by(Ressort.code)).all()
-    return jsonify([{"id": r.id, "code": r.code, "name": r.name,
-                     "valid_from": r.valid_from.isoformat() if r.valid_from else None,
-                     "valid_to": r.valid_to.isoformat() if r.valid_to else None,
-                     "predecessor": r.predecessor.code if r.predecessor else None,
-                     "current": r.current.code} for r in items])
-
-
-@bp.get("/topics")
-def topics() -> Any:
-    items = db.session.scalars(select(Topic).order_by(Topic.name)).all()
-    return jsonify([{"id": t.id, "key": t.key, "name": t.name} for t in items])
-
-
-_NULL_DATE = {"type": "string", "format": "date", "nullable": True}
-describe("api.ressorts", Operation(
-    summary="Ressorts mit Vorgängern und heutigem Nachfolger", tag="Stammdaten",
-    ok=(200, "Alle Ressorts", {"type": "array", "items": schemas.obj({
-        "id": schemas.ID, "code": schemas.TEXT, "name": schemas.TEXT,
-        "valid_from": _NULL_DATE, "valid_to": _NULL_DATE,
-        "predecessor": schemas.nullable(schemas.TEXT), "current": schemas.TEXT})})))
-describe("api.topics", Operation(
-    summary="Themenfelder", tag="Stammdaten",
-    ok=(200, "Alle Themenfelder", {"type": "array", "items": schemas.TOPIC})))

@@ -1,0 +1,88 @@
+"""Reference data that inputs need: Ressorts, Themenfelder, Kommunen (public, unpaged or
+paged lists)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import CITY_TYPES, Municipality, Ressort, State, Topic
+from . import bp, schemas
+from .catalogue import PAGING, STR
+from .problems import problem
+from .spec import BadQuery, Operation, Param, describe, parse_query
+
+
+@bp.get("/ressorts")
+def ressorts() -> Any:
+    items = db.session.scalars(select(Ressort).order_by(Ressort.code)).all()
+    return jsonify([{"id": r.id, "code": r.code, "name": r.name,
+                     "valid_from": r.valid_from.isoformat() if r.valid_from else None,
+                     "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+                     "predecessor": r.predecessor.code if r.predecessor else None,
+                     "current": r.current.code} for r in items])
+
+
+@bp.get("/topics")
+def topics() -> Any:
+    items = db.session.scalars(select(Topic).order_by(Topic.name)).all()
+    return jsonify([{"id": t.id, "key": t.key, "name": t.name} for t in items])
+
+
+_NULL_DATE = {"type": "string", "format": "date", "nullable": True}
+describe("api.ressorts", Operation(
+    summary="Ressorts mit Vorgängern und heutigem Nachfolger", tag="Stammdaten",
+    ok=(200, "Alle Ressorts", {"type": "array", "items": schemas.obj({
+        "id": schemas.ID, "code": schemas.TEXT, "name": schemas.TEXT,
+        "valid_from": _NULL_DATE, "valid_to": _NULL_DATE,
+        "predecessor": schemas.nullable(schemas.TEXT), "current": schemas.TEXT})})))
+describe("api.topics", Operation(
+    summary="Themenfelder", tag="Stammdaten",
+    ok=(200, "Alle Themenfelder", {"type": "array", "items": schemas.TOPIC})))
+
+
+@bp.get("/municipalities")
+def municipalities() -> Any:
+    try:
+        args = parse_query("api.municipalities")
+    except BadQuery as exc:
+        return problem(400, "Ungültige Parameter.", errors=exc.errors)
+    query = select(Municipality)
+    if args["q"]:
+        query = query.where(Municipality.name.icontains(args["q"], autoescape=True)
+                            | Municipality.ags.startswith(args["q"], autoescape=True))
+    if args["state"]:
+        query = query.where(Municipality.state.has(State.code == args["state"]))
+    if args["city_type"]:
+        query = query.where(Municipality.city_type == args["city_type"])
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    size, page = args["size"], args["page"]
+    items = db.session.scalars(query.options(selectinload(Municipality.state))
+                               .order_by(Municipality.name, Municipality.ags)
+                               .limit(size).offset((page - 1) * size)).all()
+    return jsonify({"items": [{"ags": m.ags, "name": m.name, "state": m.state.code,
+                               "city_type": m.city_type, "population": m.population}
+                              for m in items],
+                    "total": total, "page": page, "size": size,
+                    "pages": max(1, -(-total // size))})
+
+
+describe("api.municipalities", Operation(
+    summary="Kommunen mit AGS, Land und Stadttyp", tag="Stammdaten",
+    description="Für das Feld `municipalities` beim Anlegen und Ändern (AGS oder Name).",
+    params=(Param("q", STR, "Teil des Namens oder Anfang des AGS"),
+            Param("state", {"type": "string", "maxLength": 2}, "Land, z. B. SN"),
+            Param("city_type", {"type": "string", "enum": CITY_TYPES}, "Stadttyp"),
+            *PAGING),
+    ok=(200, "Eine Seite der Liste", schemas.obj({
+        "items": {"type": "array", "items": schemas.obj({
+            "ags": schemas.TEXT, "name": schemas.TEXT, "state": schemas.TEXT,
+            "city_type": schemas.TEXT,
+            "population": {"type": "integer", "nullable": True}})},
+        "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+        "size": {"type": "integer", "minimum": 1},
+        "pages": {"type": "integer", "minimum": 1}}))))

@@ -3,14 +3,23 @@ declarations of the API endpoints that live in other blueprints (overlaps, gaps)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template
+from markupsafe import Markup, escape
 
 from . import bp, schemas
 from .spec import Operation, Param, describe, document, operation
 
 page_bp = Blueprint("api_docs", __name__)
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+@page_bp.app_template_filter("codespans")
+def codespans(text: str) -> Markup:
+    """`name` in a description as <code>name</code>; everything else escaped."""
+    return Markup(CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
 METHOD_ORDER = {"get": 0, "post": 1, "patch": 2, "delete": 3}
 
 

@@ -73,8 +73,9 @@ def from_http_error(exc: HTTPException) -> Response:
 def csrf_failed() -> Response:
     return problem(400, title="Formular abgelaufen oder ungültig",
                    detail="Die Sicherheitsprüfung (CSRF) ist fehlgeschlagen; es wurde nichts "
-                          "gespeichert. Browser senden das Token im Kopf X-CSRFToken, "
-                          "Programme einen API-Schlüssel (Authorization: Bearer …).")
+                          "gespeichert. Browser senden das Token in der Kopfzeile X-CSRFToken, "
+                          "Fachverfahren und Skripte einen API-Schlüssel "
+                          "(Authorization: Bearer …).")
 
 
 def normalise(response: Response) -> Response:

@@ -17,8 +17,8 @@ from ..models import (
 API_DESCRIPTION = (
     "Lesender und schreibender Zugriff auf den Katalog der Innovationsplattform Zukunftsstadt. "
     "Ohne Anmeldung liefert die API nur veröffentlichte Einträge, genau wie die Seiten. "
-    "Programme melden sich mit einem persönlichen API-Schlüssel an (Kopfzeile "
-    "`Authorization: Bearer zs_…`, anzulegen unter „Mein Konto → API-Schlüssel“); der "
+    "Fachverfahren und Skripte melden sich mit einem persönlichen API-Schlüssel an (Kopfzeile "
+    "`Authorization: Bearer zs_…`, anzulegen nach der Anmeldung unter „API-Schlüssel“); der "
     "Schlüssel hat die Rolle und die Ressorts seines Kontos. Im Browser gilt die Sitzung; "
     "ändernde Anfragen brauchen dann das CSRF-Token in der Kopfzeile `X-CSRFToken`. "
     "Fehler sind Problem Details nach RFC 9457 (`application/problem+json`). Änderungen "
@@ -32,7 +32,7 @@ TAGS: dict[str, str] = {
                   "(Ressort-Redaktion und Koordination).",
     "Suche": "Volltextsuche mit Facetten und Vorschläge für die Autovervollständigung.",
     "Analyse": "Überschneidungen und Lücken.",
-    "Stammdaten": "Ressorts und Themenfelder, deren Kennungen Eingaben brauchen.",
+    "Stammdaten": "Ressorts, Themenfelder und Kommunen, deren Kennungen Eingaben brauchen.",
     "Dokumentation": "Diese Beschreibung als OpenAPI-Dokument.",
 }
 

@@ -65,6 +65,12 @@ class Column:
     def format(self) -> str:
         if self.type == "text":
             return f"Text, höchstens {self.limit} Zeichen"
+        if self.ref and self.ref[0] is Ressort:
+            return "Kürzel eines Ressorts (siehe erlaubte Werte)"
+        if self.ref and self.ref[0] is SDG:
+            return "Nummern der Nachhaltigkeitsziele, mehrere durch Semikolon getrennt"
+        if self.ref and self.ref[0] is Project:
+            return "Förderkennzeichen vorhandener Vorhaben, mehrere durch Semikolon getrennt"
         return FORMATS[self.type]
 
 

@@ -194,8 +194,8 @@ PROBLEM = {
     "type": "object", "required": ["type", "title", "status", "detail"],
     "properties": {
         "type": TEXT, "title": TEXT, "status": {"type": "integer"}, "detail": TEXT,
-        "errors": {"type": "object", "description": "Feld oder Parameter → Meldung",
-                   "additionalProperties": {}},
+        "errors": {"type": "object", "description": "Feld oder Parameter → Meldungen",
+                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "current_version": {"type": "integer"},
         "changed_by": nullable(TEXT), "changed_at": nullable(STAMP),
     },

@@ -66,7 +66,7 @@ def operation(op: Operation, blueprint: str = "api") -> Callable[[Callable], Cal
 class BadQuery(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+        self.errors = {name: [message] for name, message in errors.items()}
 
 
 def _parse(raw: str, schema: dict[str, Any]) -> Any:

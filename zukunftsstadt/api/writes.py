@@ -66,14 +66,14 @@ def _read_body(schema: dict[str, Any]) -> dict[str, Any] | Response:
     if not isinstance(data, dict):
         return problem(400, "Erwartet wird ein JSON-Objekt (Content-Type: application/json).")
     properties = schema["properties"]
-    errors = {key: "Unbekanntes Feld." for key in data if key not in properties}
-    errors.update({key: "Dieses Feld ist erforderlich." for key in schema.get("required", [])
+    errors = {key: ["Unbekanntes Feld."] for key in data if key not in properties}
+    errors.update({key: ["Dieses Feld ist erforderlich."] for key in schema.get("required", [])
                    if key not in data})
     for key, value in data.items():
         if key in properties and key not in errors:
             message = _type_error(value, properties[key])
             if message:
-                errors[key] = message
+                errors[key] = [message]
     if errors:
         return problem(422, "Die Eingaben enthalten Fehler.", errors=errors)
     return data

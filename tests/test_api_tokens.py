@@ -78,9 +78,13 @@ def test_one_cannot_revoke_another_accounts_token(app):
 def test_deactivated_account_and_wrong_tokens_are_refused(app):
     user = users.make("coordination")
     plain = token_for(user)
-    for header in (f"Bearer {plain}x", "Bearer zs_", "Basic YWJjOmRlZg==", "Bearer " + "x" * 5000):
+    for header in (f"Bearer {plain}x", "Bearer zs_", "Bearer ", "bearer " + "x" * 5000):
         response = app.test_client().get("/api/v1/projects", headers={"Authorization": header})
         assert response.status_code == 401, header
+    # Another scheme (e.g. a staging proxy's Basic login) is not a key: read as anonymous.
+    basic = app.test_client().get("/api/v1/projects",
+                                  headers={"Authorization": "Basic YWJjOmRlZg=="})
+    assert basic.status_code == 200
     user.active = False
     db.session.commit()
     assert TokenClient(app, plain).get("/api/v1/projects").status_code == 401
@@ -97,6 +101,13 @@ def test_rate_limit_answers_429_with_retry_after(app):
         app.config["API_RATE_LIMIT"] = 300
     assert statuses == [200] * 5 + [429]
     assert other_client.status_code == 200
+    app.config["API_RATE_LIMIT"] = 5
+    try:  # made-up keys count against the address, not a fresh bucket each
+        guesses = [app.test_client().get("/api/v1/topics", headers={
+            "Authorization": f"Bearer zs_guess{n}"}).status_code for n in range(5)]
+    finally:
+        app.config["API_RATE_LIMIT"] = 300
+    assert guesses == [401] * 4 + [429]
     limited = TokenClient(app, plain)
     app.config["API_RATE_LIMIT"] = 5
     try:

@@ -18,6 +18,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
 from ..extensions import csrf
+from ..models import ApiToken
 from ..services import api_tokens
 from .problems import is_api_request, problem
 
@@ -58,35 +59,34 @@ limiter = RateLimiter()
 
 
 def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
+    """The token of a Bearer header; other schemes (a proxy's Basic login) are not ours."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" else None
+
+
+def _rate_key(token: ApiToken | None) -> str:
+    if token is not None:
+        return f"token:{token.id}"
+    if current_user.is_authenticated:  # browser sessions: per account, not per proxy
+        return f"user:{current_user.id}"
+    return "ip:" + (request.remote_addr or "?")  # also unknown keys: no fresh bucket each
 
 
 def _guard() -> Response | None:
     if not is_api_request():
         return None
     plain = _bearer()
-    if request.headers.get("Authorization") is not None and not plain:
-        return problem(401, "Nur API-Schlüssel im Format „Authorization: Bearer zs_…“ "
-                            "werden angenommen.", headers={"WWW-Authenticate": "Bearer"})
+    token = api_tokens.authenticate(plain) if plain else None
     per_minute = int(current_app.config.get("API_RATE_LIMIT", 300) or 0)
     if per_minute > 0:
-        if plain:
-            key = "token:" + api_tokens.digest(plain)[:16]
-        elif current_user.is_authenticated:  # browser sessions: per account, not per proxy
-            key = f"user:{current_user.id}"
-        else:
-            key = "ip:" + (request.remote_addr or "?")
-        wait = limiter.hit(key, per_minute)
+        wait = limiter.hit(_rate_key(token), per_minute)
         if wait:
             return problem(429, f"Höchstens {per_minute} Anfragen pro Minute. Bitte warten "
                                 f"Sie {wait} Sekunden.", headers={"Retry-After": str(wait)})
-    if plain:
-        token = api_tokens.authenticate(plain)
-        if token is None:
-            return problem(401, "Der API-Schlüssel ist unbekannt oder wurde widerrufen.",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    if plain is not None and token is None:
+        return problem(401, "Der API-Schlüssel ist unbekannt oder wurde widerrufen.",
+                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    if token is not None:
         g._login_user = token.user  # Flask-Login's current_user for this request only
         g.api_token = token
         return None

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from zukunftsstadt.api.spec import PATH_PARAM, api_rules
 from zukunftsstadt.extensions import db
+from zukunftsstadt.models import Project
+
+from . import factories
 
 
 def _routes(app) -> set[tuple[str, str]]:
@@ -78,3 +81,32 @@ def test_overlap_check_survives_nul_characters(app, client):
                "municipalities": ["\x0014612000", "1461\x002000"], "topics": ["\x00"]}
     response = client.post("/api/v1/overlaps/check", json=planned)
     assert response.status_code == 200 and isinstance(response.get_json(), list)
+
+
+def test_search_outage_is_a_503_problem_on_every_search_endpoint(app, client):
+    from search.client import make_client
+
+    factories.project(title="Hitzeschutz im Quartier")
+    factories.priority(title="Hitzeschutz")
+    db.session.commit()
+    project_id = db.session.scalar(select(Project.id))
+    original = app.extensions["search_client"]
+    app.extensions["search_client"] = make_client("http://127.0.0.1:9", timeout=1)
+    try:
+        answers = {
+            "search": client.get("/api/v1/search?q=Hitze"),
+            "suggest": client.get("/api/v1/suggest?q=Hitze"),
+            "check": client.post("/api/v1/overlaps/check",
+                                 json={"title": "Hitze", "summary": "Hitze im Quartier"}),
+            "record": client.get(f"/api/v1/records/project/{project_id}/overlaps"),
+            # the database alone still answers (gaps: tagged coverage without text matches)
+            "list": client.get("/api/v1/projects"),
+            "gaps": client.get("/api/v1/gaps/priorities"),
+        }
+    finally:
+        app.extensions["search_client"] = original
+    assert answers.pop("list").status_code == 200 == answers.pop("gaps").status_code
+    for name, response in answers.items():
+        assert response.status_code == 503, (name, response.status_code)
+        assert response.mimetype == "application/problem+json", name
+        assert response.get_json()["status"] == 503, name

@@ -114,7 +114,8 @@ def test_import_twice_gives_the_same_catalogue_and_a_change_is_one_change(catalo
 
     changed = PROJECTS_CSV.replace("Hitzeschutz im Quartier", "Hitzeschutz im Wohnquartier")
     assert _counts(_run("project", changed)) == (0, 1, 2, 4)
-    events = AuditEvent.query.filter_by(entity="project", entity_id=project.id).all()
+    events = AuditEvent.query.filter_by(entity="project", entity_id=project.id).order_by(
+        AuditEvent.id).all()
     assert events[-1].changes["title"] == ["Hitzeschutz im Quartier",
                                            "Hitzeschutz im Wohnquartier"]
     assert SearchOutbox.query.filter_by(entity="project", entity_id=project.id).count() == 2

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from zukunftsstadt.extensions import db
 from zukunftsstadt.services import dataset, indexing
+from zukunftsstadt.services.dataset_export import dump
 
 from . import factories, users
 from .conftest import DEMO_FILE, reset_database
@@ -168,6 +169,7 @@ def test_catalogue_json_round_trip_through_an_empty_installation(app, client, tm
     assert first.headers["Content-Disposition"].startswith("attachment")
     path = tmp_path / "katalog.json"
     path.write_bytes(first.get_data())
+    assert first.get_data(as_text=True) == json.dumps(dump(), ensure_ascii=False, indent=2) + "\n"
 
     reset_database()  # an empty installation
     result = app.test_cli_runner().invoke(args=["catalogue", "load", str(path)])

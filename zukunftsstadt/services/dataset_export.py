@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -44,43 +46,51 @@ def _report_ref(item: TransferReportItem) -> str:
 
 def dump(notice: str = "") -> dict[str, Any]:
     """The whole catalogue in the load format; `load(dump())` reproduces it."""
+    return {name: value if isinstance(value, str | int) else list(value)
+            for name, value in sections(notice).items()}
 
-    def rows(model: type, order: Any) -> list[Any]:
-        return list(db.session.scalars(select(model).order_by(order)))
+
+def sections(notice: str = "") -> dict[str, Any]:
+    """The load format with every list as a lazy iterator, read in chunks (for streaming)."""
+
+    def rows(model: type, order: Any, *links: Any) -> Iterator[Any]:
+        """Records with their links loaded per chunk (no query per record)."""
+        yield from db.session.scalars(select(model).order_by(order).options(
+            *(selectinload(link) for link in links)).execution_options(yield_per=500))
 
     pub = PUBLICATION_STATUSES
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "notice": notice,
-        "states": [{"code": s.code, "name": s.name} for s in rows(State, State.code)],
-        "ressorts": [
+        "states": ({"code": s.code, "name": s.name} for s in rows(State, State.code)),
+        "ressorts": (
             {"code": r.code, "name": r.name, "valid_from": _iso(r.valid_from),
              "valid_to": _iso(r.valid_to),
              "predecessor": r.predecessor.code if r.predecessor else None}
             for r in rows(Ressort, Ressort.code)
-        ],
-        "municipalities": [
+        ),
+        "municipalities": (
             {"ags": m.ags, "name": m.name, "state": m.state.code, "city_type": m.city_type,
              "population": m.population, "lat": m.lat, "lon": m.lon}
-            for m in rows(Municipality, Municipality.ags)
-        ],
-        "organisations": [
+            for m in rows(Municipality, Municipality.ags, Municipality.state)
+        ),
+        "organisations": (
             {"key": o.key, "name": o.name, "city": o.city, "kind": o.kind,
              "publication_status": pub[o.publication_status]}
             for o in rows(Organisation, Organisation.key)
-        ],
-        "topics": [{"key": t.key, "name": t.name} for t in rows(Topic, Topic.key)],
-        "sdgs": [{"number": s.number, "name": s.name} for s in rows(SDG, SDG.number)],
-        "research_priorities": [
+        ),
+        "topics": ({"key": t.key, "name": t.name} for t in rows(Topic, Topic.key)),
+        "sdgs": ({"number": s.number, "name": s.name} for s in rows(SDG, SDG.number)),
+        "research_priorities": (
             {"key": r.key, "title": r.title, "description": r.description,
              "parent": r.parent.key if r.parent else None,
              "publication_status": pub[r.publication_status]}
             # Parents before children, so the file loads in one pass.
             for r in sorted(rows(ResearchPriority, ResearchPriority.id),
                             key=lambda r: (r.parent_id is not None, r.id))
-        ],
-        "programmes": [
+        ),
+        "programmes": (
             {"key": p.key, "title": p.title, "short_title": p.short_title,
              "ressort": p.ressort.code,
              "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
@@ -89,9 +99,10 @@ def dump(notice: str = "") -> dict[str, Any]:
              "status": PROGRAMME_STATUSES[p.status], "confidential": p.confidential,
              "description": p.description, "url": p.url,
              "publication_status": pub[p.publication_status]}
-            for p in rows(Programme, Programme.key)
-        ],
-        "projects": [
+            for p in rows(Programme, Programme.key, Programme.ressort,
+                          Programme.ressort_at_funding)
+        ),
+        "projects": (
             {"fkz": p.fkz, "title": p.title, "acronym": p.acronym,
              "programme": p.programme.key if p.programme else None,
              "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
@@ -108,9 +119,11 @@ def dump(notice: str = "") -> dict[str, Any]:
              "contact_public": p.contact_public, "lessons_learned": p.lessons_learned,
              "transferability": p.transferability, "results_status": p.results_status,
              "publication_status": pub[p.publication_status]}
-            for p in rows(Project, Project.fkz)
-        ],
-        "real_world_labs": [
+            for p in rows(Project, Project.fkz, Project.programme, Project.ressort_at_funding,
+                          Project.verbund, Project.lead_organisation, Project.municipalities,
+                          Project.topics, Project.sdgs, Project.research_priorities)
+        ),
+        "real_world_labs": (
             {"key": lab.key, "name": lab.name, "description": lab.description,
              "ressort": lab.ressort.code if lab.ressort else None, "phase": lab.phase,
              "experimentation_clause": lab.experimentation_clause,
@@ -119,13 +132,15 @@ def dump(notice: str = "") -> dict[str, Any]:
              "start_date": _iso(lab.start_date), "end_date": _iso(lab.end_date),
              "topics": [t.key for t in lab.topics], "lessons_learned": lab.lessons_learned,
              "publication_status": pub[lab.publication_status]}
-            for lab in rows(RealWorldLab, RealWorldLab.key)
-        ],
-        "transfer_reports": [
+            for lab in rows(RealWorldLab, RealWorldLab.key, RealWorldLab.ressort,
+                            RealWorldLab.municipalities, RealWorldLab.projects,
+                            RealWorldLab.topics)
+        ),
+        "transfer_reports": (
             {"key": r.key, "title": r.title, "scope": r.scope, "introduction": r.introduction,
              "transferability": r.transferability,
              "records": [_report_ref(i) for i in r.items],
              "publication_status": pub[r.publication_status]}
             for r in rows(TransferReport, TransferReport.key)
-        ],
+        ),
     }

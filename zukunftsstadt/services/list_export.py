@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from ..extensions import db
+from . import dataset_export
 from .record_columns import TABLES, RecordTable, export_columns, json_value, row_values
 
 CHUNK = 500
@@ -57,3 +58,21 @@ def whole_catalogue(user: Any) -> list[tuple[RecordTable, Select]]:
         query = table.visible().order_by(getattr(table.model, table.key))
         result.append((table, query))
     return result
+
+
+def catalogue_json_chunks(notice: str = "") -> Iterator[str]:
+    """`flask catalogue dump` as a stream: the same text as `json.dumps(dump(), indent=2)`,
+    written record by record, so memory stays flat however large the catalogue is."""
+    yield "{"
+    for n, (name, value) in enumerate(dataset_export.sections(notice).items()):
+        yield ("," if n else "") + "\n  " + json.dumps(name, ensure_ascii=False) + ": "
+        if isinstance(value, str | int):
+            yield json.dumps(value, ensure_ascii=False)
+            continue
+        empty = True
+        for item in value:
+            text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            yield ("[\n    " if empty else ",\n    ") + text
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}\n"

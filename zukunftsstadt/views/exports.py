@@ -8,7 +8,6 @@ format of `flask catalogue load`.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -25,7 +24,7 @@ from sqlalchemy import Select, select
 
 from .. import permissions, visibility
 from ..models import Organisation, Programme, ResearchPriority, Ressort
-from ..services import dataset_export, list_export
+from ..services import list_export
 from ..services.record_columns import BY_SEGMENT, TABLES, RecordTable
 from ..services.table_files import XLSX_MIMETYPE, csv_chunks, xlsx_file, zip_of_csv
 from . import catalogue
@@ -117,6 +116,5 @@ def _catalogue_json(stamp: str) -> Response:
     """Everything, in the load format (`flask catalogue dump`): for the Koordination only."""
     if not permissions.can_restore(current_user):
         abort(403)
-    text = json.dumps(dataset_export.dump(), ensure_ascii=False, indent=2)
-    response = Response(text + "\n", mimetype="application/json")
-    return _attachment(response, f"katalog-{stamp}.json")
+    body = stream_with_context(list_export.catalogue_json_chunks())
+    return _attachment(Response(body, mimetype="application/json"), f"katalog-{stamp}.json")

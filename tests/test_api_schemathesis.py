@@ -23,7 +23,7 @@ from schemathesis.checks import (
 
 from .api_clients import account, token_for
 
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "50"))
 ID_RANGE = 60  # demo ids start at 1; each kind has at least 20 records
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import schemathesis
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
@@ -27,6 +28,7 @@ def test_every_api_route_is_documented_and_every_documented_route_exists(app, cl
     assert documented == _routes(app)
     assert len(documented) >= 39
     assert document["openapi"].startswith("3.")
+    schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.0 meta-schema
     for path, methods in document["paths"].items():
         for method, op in methods.items():
             assert op["summary"] and op["responses"], (path, method)

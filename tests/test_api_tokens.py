@@ -139,3 +139,16 @@ def test_session_writes_need_csrf_token_writes_do_not(app):
     assert by_token.status_code == 201
     anonymous = app.test_client().post("/api/v1/projects", json=body)
     assert anonymous.status_code == 401
+
+
+def test_me_names_the_account_and_key(app):
+    editor = users.make("editor", "BMWSB")
+    plain = token_for(editor, "Fachverfahren")
+    body = TokenClient(app, plain).get("/api/v1/me").get_json()
+    assert (body["role"], body["ressorts"], body["api_key"]["name"]) == (
+        "editor", ["BMWSB"], "Fachverfahren")
+    assert body["api_key"]["prefix"] == plain[:10]
+    assert app.test_client().get("/api/v1/me").status_code == 401
+    browser = app.test_client()
+    users.login(browser, editor)
+    assert browser.get("/api/v1/me").get_json()["api_key"] is None

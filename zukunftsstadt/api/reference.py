@@ -1,19 +1,21 @@
-"""Reference data that inputs need: Ressorts, Themenfelder, Kommunen (public, unpaged or
-paged lists)."""
+"""Reference data that inputs need: Ressorts, Themenfelder, Kommunen (public lists), and the
+account a request acts as."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import g, jsonify
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import CITY_TYPES, Municipality, Ressort, State, Topic
+from ..models import CITY_TYPES, ROLES, Municipality, Ressort, State, Topic
 from . import bp, schemas
 from .catalogue import PAGING, STR
 from .problems import problem
+from .serialise import stamp
 from .spec import BadQuery, Operation, Param, describe, parse_query
 
 
@@ -86,3 +88,30 @@ describe("api.municipalities", Operation(
         "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
         "size": {"type": "integer", "minimum": 1},
         "pages": {"type": "integer", "minimum": 1}}))))
+
+
+@bp.get("/me")
+def me() -> Any:
+    """Who the key or session acts as: machine clients check their key with it."""
+    if not current_user.is_authenticated:
+        return problem(401, headers={"WWW-Authenticate": "Bearer"})
+    token = g.get("api_token")
+    return jsonify({
+        "id": current_user.id, "name": current_user.name, "email": current_user.email,
+        "role": current_user.role, "role_label": current_user.role_label,
+        "ressorts": list(current_user.ressort_codes),
+        "api_key": {"name": token.name, "prefix": token.prefix,
+                    "created_at": stamp(token.created_at)} if token else None,
+    })
+
+
+describe("api.me", Operation(
+    summary="Das eigene Konto: Rolle, Ressorts und der benutzte API-Schlüssel",
+    tag="Stammdaten", auth="required",
+    ok=(200, "Das Konto, in dessen Namen die Anfrage läuft", schemas.obj({
+        "id": schemas.ID, "name": schemas.TEXT, "email": schemas.TEXT,
+        "role": {"type": "string", "enum": list(ROLES)}, "role_label": schemas.TEXT,
+        "ressorts": {"type": "array", "items": schemas.TEXT},
+        "api_key": {"type": "object", "nullable": True, "properties": {
+            "name": schemas.TEXT, "prefix": schemas.TEXT,
+            "created_at": schemas.nullable(schemas.STAMP)}}}))))

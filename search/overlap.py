@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -216,6 +217,25 @@ def score(source: dict[str, Any], candidates: list[dict[str, Any]],
     return sorted(result, key=lambda c: -c.score)
 
 
+def max_doc_freq(documents: int) -> int:
+    """Terms in more documents than this find no candidates (they are in 2 % of the
+    catalogue, so they say little, and their long posting lists cost the most time)."""
+    return max(50, int(0.02 * documents))
+
+
+_COUNTS: dict[str, tuple[float, int]] = {}
+
+
+def _document_count(client: Elasticsearch, alias: str, max_age: float = 600.0) -> int:
+    """The index's size, asked at most every ten minutes (it only sets a cut-off)."""
+    now = time.monotonic()
+    cached = _COUNTS.get(alias)
+    if cached is None or now - cached[0] > max_age:
+        cached = (now, int(client.count(index=alias)["count"]))
+        _COUNTS[alias] = cached
+    return cached[1]
+
+
 def find(
     client: Elasticsearch,
     alias: str,
@@ -242,6 +262,7 @@ def find(
             "must": [{"more_like_this": {
                 "fields": CANDIDATE_FIELDS, "like": _text(source), "min_term_freq": 1,
                 "min_doc_freq": 1, "max_query_terms": 30, "minimum_should_match": "5%",
+                "max_doc_freq": max_doc_freq(_document_count(client, alias)),
             }}],
             "filter": [access_filter(access), {"terms": {"kind": list(kinds)}}],
             "must_not": must_not,

@@ -28,7 +28,16 @@ from elasticsearch import Elasticsearch
 from scipy import sparse
 
 from .german import fold
-from .overlap import STOPWORDS, TEXT_FIELDS, Candidate, Profile, Weights, evidence, explain
+from .overlap import (
+    STOPWORDS,
+    TEXT_FIELDS,
+    Candidate,
+    Profile,
+    Weights,
+    evidence,
+    explain,
+    max_doc_freq,
+)
 
 SOURCE_FIELDS = ["kind", "id", "version", "title", "ressort", "budget_eur", "topics", "sdgs",
                  "research_priorities", "municipalities", "states", "organisation",
@@ -178,13 +187,13 @@ def find_pairs(
     weights = weights or Weights()
     n = len(corpus.docs)
     all_rows = np.arange(n) if rows is None else np.fromiter(rows, dtype=np.int64)
-    max_doc_freq = max(50, int(0.02 * n))  # a term in 2 % of the catalogue finds nothing
+    cut = max_doc_freq(n)
     transposed = corpus.matrix.T.tocsr()
     for begin in range(0, len(all_rows), chunk):
         block_rows = all_rows[begin:begin + chunk]
-        partial = (_query_rows(corpus, block_rows, query_terms, max_doc_freq)
+        partial = (_query_rows(corpus, block_rows, query_terms, cut)
                    @ transposed).tocsr()
-        out = []
+        pools = []
         for r, row in enumerate(block_rows):
             start, end = partial.indptr[r], partial.indptr[r + 1]
             cols, values = partial.indices[start:end], partial.data[start:end]
@@ -193,27 +202,38 @@ def find_pairs(
                 other = cols != row
             cols, values = cols[other], values[other]
             if len(cols) > pool:
-                top = np.argpartition(values, len(cols) - pool)[len(cols) - pool:]
-                cols = cols[top]
-            out.append((int(row), _scored(corpus, int(row), cols, weights)[:size]))
+                cols = cols[np.argpartition(values, len(cols) - pool)[len(cols) - pool:]]
+            pools.append(cols)
+        # Exact cosines of all the chunk's candidate pairs in one sparse operation.
+        sources = np.repeat(block_rows, [len(c) for c in pools])
+        targets = np.concatenate(pools) if pools else np.array([], dtype=np.int64)
+        exact = np.asarray(corpus.matrix[sources].multiply(corpus.matrix[targets])
+                           .sum(axis=1)).ravel() if len(targets) else np.array([])
+        out, offset = [], 0
+        for row, cols in zip(block_rows.tolist(), pools, strict=True):
+            similarities = exact[offset:offset + len(cols)]
+            offset += len(cols)
+            out.append((row, _scored(corpus, row, cols, similarities, weights, size)))
         yield out
 
 
-def _scored(corpus: Corpus, row: int, cols: np.ndarray, w: Weights) -> list[Candidate]:
-    if not len(cols):
-        return []
-    exact = (corpus.matrix[cols] @ corpus.matrix[row].T).toarray().ravel()
+def _scored(corpus: Corpus, row: int, cols: np.ndarray, similarities: np.ndarray,
+            w: Weights, size: int) -> list[Candidate]:
+    """The best `size` candidates at level mittel or hoch, explained."""
     profile = corpus.profiles[row]
-    mine: dict[int, float] | None = None
-    found = []
-    for col, similarity in zip(cols.tolist(), exact.tolist(), strict=True):
+    scored = []
+    for col, similarity in zip(cols.tolist(), similarities.tolist(), strict=True):
         facts = evidence(profile, corpus.profiles[col], w)
         total = min(1.0, w.text * similarity + math.fsum(f[1] for f in facts))
-        if total < w.medium:
-            continue
-        if mine is None:
-            columns, values = _row(corpus, row)
-            mine = dict(zip(columns.tolist(), values.tolist(), strict=True))
+        if total >= w.medium:
+            scored.append((total, col, similarity, facts))
+    if not scored:
+        return []
+    scored.sort(key=lambda x: -x[0])
+    columns, values = _row(corpus, row)
+    mine = dict(zip(columns.tolist(), values.tolist(), strict=True))
+    found = []
+    for total, col, similarity, facts in scored[:size]:
         doc = corpus.docs[col]
         found.append(Candidate(
             kind=doc.get("kind", ""), id=str(doc.get("id")), title=doc.get("title", ""),
@@ -221,4 +241,4 @@ def _scored(corpus: Corpus, row: int, cols: np.ndarray, w: Weights) -> list[Cand
             level="hoch" if total >= w.high else "mittel",
             terms=shared_terms(corpus, mine, col), facts=explain(facts),
             text_similarity=similarity, source=doc))
-    return sorted(found, key=lambda c: -c.score)
+    return found

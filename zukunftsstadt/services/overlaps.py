@@ -103,12 +103,16 @@ def _pair_row(source: dict[str, Any], candidate: overlap.Candidate) -> dict[str,
     }
 
 
-def _store_chunk(found: list[tuple[dict[str, Any], overlap.Candidate]]) -> int:
-    """Insert new pairs and refresh known ones in bulk; reviewed decisions stay."""
+def _store_chunk(found: list[tuple[dict[str, Any], overlap.Candidate]],
+                 stored: set[tuple[str, str]]) -> int:
+    """Insert new pairs and refresh known ones in bulk; reviewed decisions stay. A pair found
+    from both of its records is written once per scan (`stored`)."""
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for source, candidate in found:
-        row = _pair_row(source, candidate)
-        wanted.setdefault((row["a_doc"], row["b_doc"]), row)
+        a, b = sorted([_key(source), f"{candidate.kind}-{candidate.id}"])
+        if (a, b) not in stored and (a, b) not in wanted:
+            wanted[(a, b)] = _pair_row(source, candidate)
+    stored.update(wanted)
     keys = list(wanted)
     known: dict[tuple[str, str], int] = {}
     for start in range(0, len(keys), 500):
@@ -160,9 +164,10 @@ def scan(corpus: overlap_scan.Corpus | None = None,
     counts = {"scanned": 0, "skipped": len(corpus.docs) - len(rows), "pairs": 0}
     if progress and counts["skipped"]:
         progress(counts["skipped"])
+    stored: set[tuple[str, str]] = set()
     for chunk in overlap_scan.find_pairs(corpus, rows, weights=weights()):
         counts["pairs"] += _store_chunk([(corpus.docs[row], c) for row, candidates in chunk
-                                         for c in candidates])
+                                         for c in candidates], stored)
         _mark(marks, [corpus.docs[row] for row, _ in chunk])
         db.session.commit()
         counts["scanned"] += len(chunk)

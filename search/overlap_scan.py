@@ -56,10 +56,6 @@ class Corpus:
     terms: list[str]  # column -> term
     doc_freq: np.ndarray
 
-    def doc_id(self, row: int) -> str:
-        doc = self.docs[row]
-        return f"{doc['kind']}-{doc['id']}"
-
 
 def _term_counts(item: dict[str, Any]) -> dict[str, tuple[int, tuple[str, ...]]]:
     """term -> (frequency over all text fields, the fields it occurs in)."""
@@ -91,7 +87,7 @@ def load(client: Elasticsearch, alias: str, kinds: Iterable[str],
         docs.extend(h["_source"] | {"_id": h["_id"]} for h in hits)
         search_after = hits[-1]["sort"]
 
-    def fetch(batch: list[dict[str, Any]]) -> list[dict[str, int]]:
+    def fetch(batch: list[dict[str, Any]]) -> list[dict[str, tuple[int, tuple[str, ...]]]]:
         response = client.mtermvectors(
             index=index, ids=[d["_id"] for d in batch], fields=TEXT_FIELDS,
             term_statistics=False, field_statistics=False, positions=False, offsets=False,

@@ -181,3 +181,14 @@ def test_scan_of_an_empty_catalogue_finds_nothing(app):
     result = app.test_cli_runner().invoke(args=["analysis", "overlaps"])
     assert result.exit_code == 0, result.output
     assert "0 geprüft" in result.output and "0 Paare gefunden" in result.output
+
+
+def test_saving_a_priority_like_a_project_is_no_error(app, client, portfolio):
+    """Research priorities have no Ressort and no overlap alerts; saving one whose text reads
+    like a project must simply save (it raised a KeyError in the alert before)."""
+    users.login(client, users.make("coordination"))
+    url = f"/schwerpunkte/{portfolio['covered'].id}/bearbeiten"
+    data = users.form_data(client, url)
+    data["description"] = HEAT
+    assert client.post(url, data=data).status_code == 302
+    assert Notification.query.count() == 0

@@ -18,8 +18,15 @@ from werkzeug.datastructures import MultiDict
 
 from .. import permissions
 from ..extensions import db
-from ..services import editing, overlaps, records
-from ..views.editing import SPECS, KindSpec, _alert, _form_for_display, _last_change, _set_choices
+from ..services import editing, records
+from ..views.editing import (
+    SPECS,
+    KindSpec,
+    alert_overlaps,
+    form_for_display,
+    last_change,
+    set_choices,
+)
 from . import bp, schemas
 from .catalogue import COLLECTIONS, Collection, get_visible
 from .problems import problem
@@ -100,7 +107,7 @@ def _form_value(name: str, value: Any) -> list[str]:
 
 
 def _current_values(spec: KindSpec, record: Any) -> dict[str, Any]:
-    values = _form_for_display(spec, record)
+    values = form_for_display(spec, record)
     if "municipalities" in values:
         values["municipalities"] = [m.ags for m in record.municipalities]
     return values
@@ -112,7 +119,7 @@ def _validated(spec: KindSpec, record: Any, values: dict[str, Any]) -> Any:
         for item in _form_value(name, values.get(name)):
             formdata.add(name, item)
     form = spec.form(formdata=formdata, meta={"csrf": False})
-    _set_choices(form, record)
+    set_choices(form, record)
     if not form.validate():
         errors = {name: messages for name, messages in form.errors.items() if messages}
         return problem(422, "Die Eingaben enthalten Fehler.", errors=errors)
@@ -130,8 +137,7 @@ def _store(spec: KindSpec, record: Any, data: dict[str, Any], creating: bool) ->
         return problem(422, "Die Eingaben enthalten Fehler.", errors={exc.field: [str(exc)]})
     records.save(record, current_user, source="api" if creating else None)
     records.commit()
-    if spec.kind in overlaps.DETAIL_ENDPOINTS:  # overlap alerts exist for these kinds only
-        _alert(record)
+    alert_overlaps(record)
     return None
 
 
@@ -142,7 +148,7 @@ def _unauthenticated() -> Response:
 def _conflict(spec: KindSpec, collection: Collection, record_id: int) -> Response:
     db.session.rollback()
     record = db.session.get(spec.model, record_id)
-    who, when = _last_change(spec, record)
+    who, when = last_change(spec, record)
     return problem(409, f"Der Eintrag wurde inzwischen geändert (jetzt Version "
                         f"{record.version}). Bitte lesen Sie ihn neu und übertragen Sie Ihre "
                         "Änderungen.", current_version=record.version,

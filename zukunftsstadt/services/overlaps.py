@@ -199,10 +199,11 @@ def editors_of(ressort_codes: set[str]) -> list[User]:
 
 
 def alert_high_overlaps(record: Any) -> int:
-    """After a save: tell the editors of both Ressorts about high overlaps (in the app)."""
-    kind = KINDS.get(type(record))
-    if kind is None:
+    """After a save: tell the editors of both Ressorts about high overlaps (in the app).
+    Only programmes, projects and Reallabore have a Ressort and so overlaps between Ressorts."""
+    if type(record) not in SCANNED:
         return 0
+    kind = KINDS[type(record)]
     created = 0
     for candidate in for_record(record, EVERYTHING, size=5):
         if candidate.level != "hoch":

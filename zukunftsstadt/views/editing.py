@@ -91,7 +91,7 @@ def _record(spec: KindSpec, record_id: int) -> Any:
     return record
 
 
-def _set_choices(form: RecordForm, record: Any | None) -> None:
+def set_choices(form: RecordForm, record: Any | None) -> None:
     """Offer only what the user may use; WTForms rejects anything else."""
     names = form._fields
     if "ressort_id" in names:
@@ -146,13 +146,13 @@ def _form_for(spec: KindSpec, record: Any | None) -> RecordForm:
             form.sdgs.data = [s.number for s in record.sdgs]
         if "municipalities" in form._fields:
             form.municipalities.data = editing.municipalities_text(record)
-    _set_choices(form, record)
+    set_choices(form, record)
     return form
 
 
 def _differences(spec: KindSpec, record: Any, form: RecordForm) -> list[dict[str, Any]]:
     """Fields where the saved record differs from what the user submitted."""
-    current = _form_for_display(spec, record)
+    current = form_for_display(spec, record)
     rows = []
     for name in spec.fields:
         mine, theirs = form[name].data, current[name]
@@ -164,7 +164,7 @@ def _differences(spec: KindSpec, record: Any, form: RecordForm) -> list[dict[str
     return rows
 
 
-def _form_for_display(spec: KindSpec, record: Any) -> dict[str, Any]:
+def form_for_display(spec: KindSpec, record: Any) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in spec.fields:
         if name == "municipalities":
@@ -187,7 +187,7 @@ def _display(form_field: Any, value: Any) -> str:
     return "–" if value in (None, "") else str(value)
 
 
-def _last_change(spec: KindSpec, record: Any) -> tuple[User | None, Any]:
+def last_change(spec: KindSpec, record: Any) -> tuple[User | None, Any]:
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity == spec.model.__tablename__,
                                  AuditEvent.entity_id == record.id)
@@ -201,7 +201,7 @@ def _last_change(spec: KindSpec, record: Any) -> tuple[User | None, Any]:
 def _conflict(spec: KindSpec, record_id: int, form: RecordForm) -> tuple[str, int]:
     db.session.rollback()
     record = db.session.get(spec.model, record_id)
-    who, when = _last_change(spec, record)
+    who, when = last_change(spec, record)
     differences = _differences(spec, record, form)
     form.version.data = record.version  # saving again now overwrites, knowingly
     return render_template("editing/form.html", spec=spec, form=form, record=record,
@@ -223,11 +223,11 @@ def _save(spec: KindSpec, record: Any, form: RecordForm, creating: bool) -> Any:
         record.source = "form"
     records.save(record, current_user)
     records.commit()
-    _alert(record)
+    alert_overlaps(record)
     return record
 
 
-def _alert(record: Any) -> None:
+def alert_overlaps(record: Any) -> None:
     """Tell the editors concerned about high overlaps; a slow or absent search never blocks
     the save."""
     try:

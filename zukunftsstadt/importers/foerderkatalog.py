@@ -152,12 +152,7 @@ class FoerderkatalogImport:
             if creating or changed:
                 records.save(project, self.actor, source="import",
                              source_ref=f"{self.filename}:{row.line}")
-            if creating:
-                part.new += 1
-            elif changed:
-                part.changed += 1
-            else:
-                part.unchanged += 1
+            part.tally(creating, changed)
 
     def _fill(self, project: Project, row: FkRow, part: ImportReport,
               places: dict[str, Municipality]) -> bool:

@@ -35,6 +35,15 @@ class ImportReport:
     ressort_mapping: Counter[str] = field(default_factory=Counter)  # "BMBF → BMFTR": rows
     seconds: float = 0.0
 
+    def tally(self, creating: bool, changed: bool) -> None:
+        """Count a row that was read without problems."""
+        if creating:
+            self.new += 1
+        elif changed:
+            self.changed += 1
+        else:
+            self.unchanged += 1
+
     def reject(self, problem: Problem) -> None:
         self.rejected += 1
         if len(self.rejections) < MAX_LISTED:

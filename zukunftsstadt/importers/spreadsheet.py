@@ -173,12 +173,7 @@ class SpreadsheetImport:
         if creating or changed:
             records.save(record, self.actor, source="import",
                          source_ref=f"{self.filename}:{line}")
-        if creating:
-            part.new += 1
-        elif changed:
-            part.changed += 1
-        else:
-            part.unchanged += 1
+        part.tally(creating, changed)
 
     def _parse(self, line: int, cells: list[Any]) -> tuple[dict[str, Any], list[Problem]]:
         values: dict[str, Any] = {}

@@ -197,3 +197,14 @@ def test_search_result_as_xlsx(client, mixed):
     assert rows[1][rows[0].index("Fördersumme (EUR)")] == pytest.approx(1234567.89)
     page = client.get("/search?q=Öffentlich").get_data(as_text=True)
     assert "/search/export.xlsx?q=" in page
+
+
+def test_exports_name_no_linked_record_the_reader_may_not_see(client, mixed):
+    """A published Reallabor linked to a draft and a confidential project: anonymous visitors
+    get the lab but neither project's FKZ (the lab's page hides them too)."""
+    factories.lab(key="rwl-offen", name="Offenes Reallabor",
+                  projects=[mixed["public"], mixed["draft"], mixed["secret"]])
+    db.session.commit()
+    text = client.get("/reallabore/export.csv").get_data(as_text=True)
+    assert "rwl-offen" in text and "01PUB0001" in text
+    assert "01DRA0001" not in text and "01GEH0001" not in text

@@ -330,3 +330,24 @@ def test_control_characters_in_reference_cells_are_refused_not_sent_to_the_datab
     assert _counts(report) == (1, 0, 0, 1)
     assert (report.rejections[0].column, report.rejections[0].reason) == (
         "Ressort", "Die Zelle enthält unzulässige Steuerzeichen.")
+
+
+def test_editors_import_projects_with_topics_and_keep_links_they_cannot_see(catalogue):
+    """Topics are reference data, not records with a Ressort: an editor's import that names
+    one works. A link to a record the editor may not see (so missing from the editor's
+    export) stays when the editor imports that export again."""
+    editor = users.make("editor", "BMWSB")
+    hidden = factories.priority(key="fs-entwurf", title="Entwurf", publication_status="draft")
+    own = factories.project(fkz="03SF0100", title="Eigenes Vorhaben",
+                            programme=Programme.query.filter_by(key="smart-cities").one(),
+                            research_priorities=[hidden])
+    db.session.commit()
+    text = ("Förderkennzeichen (FKZ);Titel;Themenfelder (Schlüssel);"
+            "Forschungsschwerpunkte (Schlüssel)\n"
+            "03SF0100;Eigenes Vorhaben;klimaanpassung;\n")
+    report = _run("project", text, actor=editor)
+    assert _counts(report) == (0, 1, 0, 0), report.rejections
+    db.session.expire_all()
+    project = db.session.get(type(own), own.id)
+    assert [t.key for t in project.topics] == ["klimaanpassung"]
+    assert [p.key for p in project.research_priorities] == ["fs-entwurf"]

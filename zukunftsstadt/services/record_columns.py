@@ -265,16 +265,25 @@ ALIASES = {**{t.kind: t.kind for t in TABLES.values()},
 # --- values of a record, for exports ----------------------------------------------------------
 
 
-def raw_value(record: Any, column: Column) -> Any:
-    """The column's value: text, date, Decimal, bool, a label, a key or a list of keys."""
+def shown_to(user: Any, linked: Any) -> bool:
+    """Whether a linked record may be named to `user` (reference data such as topics always)."""
+    return not hasattr(linked, "deleted_at") or permissions.can_read(user, linked)
+
+
+def raw_value(record: Any, column: Column, user: Any = None) -> Any:
+    """The column's value: text, date, Decimal, bool, a label, a key or a list of keys.
+    Linked records `user` may not see are left out, as on the record's page."""
     value = getattr(record, column.name)
     if column.type == "choice":
         assert column.choices is not None
         return next((label for label, code in column.choices.items() if code == value), value)
     if column.type == "ref":
-        return getattr(value, column.ref[1]) if value is not None else None  # type: ignore[index]
+        if value is None or not shown_to(user, value):
+            return None
+        return getattr(value, column.ref[1])  # type: ignore[index]
     if column.type == "refs":
-        return [getattr(item, column.ref[1]) for item in value]  # type: ignore[index]
+        return [getattr(item, column.ref[1]) for item in value  # type: ignore[index]
+                if shown_to(user, item)]
     if column.type == "places":
         return [m.ags for m in value]
     if column.type in ("key", "fkz", "text", "long", "email", "url"):
@@ -296,7 +305,8 @@ def export_columns(table: RecordTable, user: Any) -> list[Column]:
 def row_values(columns: list[Column], record: Any, user: Any) -> list[Any]:
     """The record's cells; contact data only where `user` may edit the record."""
     private_ok = any(c.private for c in columns) and permissions.can_edit(user, record)
-    return [raw_value(record, c) if (private_ok or not c.private) else None for c in columns]
+    return [raw_value(record, c, user) if (private_ok or not c.private) else None
+            for c in columns]
 
 
 def text_cell(value: Any) -> str:

@@ -124,6 +124,13 @@ def test_updated_since_and_reference_lists(app, client, demo_catalogue):
             RealWorldLab.publication_status == "published", RealWorldLab.deleted_at.is_(None)))
     future = client.get("/api/v1/real-world-labs?updated_since=2999-01-01T00:00:00").get_json()
     assert future["total"] == 0
+    # Offsets that push the moment past the calendar's ends mean "nothing" and "everything".
+    edge = client.get("/api/v1/real-world-labs",
+                      query_string={"updated_since": "9999-12-31T23:59:59-23:59"})
+    assert edge.status_code == 200 and edge.get_json()["total"] == 0
+    start = client.get("/api/v1/real-world-labs",
+                       query_string={"updated_since": "0001-01-01T00:00:00+14:00"})
+    assert start.status_code == 200 and start.get_json()["total"] == everything
     ressorts = {r["code"]: r for r in client.get("/api/v1/ressorts").get_json()}
     assert ressorts["BMBF"]["current"] == "BMFTR"
     assert "klimaanpassung" in {t["key"] for t in client.get("/api/v1/topics").get_json()}

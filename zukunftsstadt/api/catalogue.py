@@ -66,8 +66,15 @@ COMMON = (
 
 
 def _utc(moment: datetime) -> datetime:
-    """Timestamps are stored in UTC; a time without offset is taken as UTC."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """Timestamps are stored in UTC; a time without offset is taken as UTC. A moment whose
+    offset takes it past the calendar's ends is the end itself."""
+    if not moment.tzinfo:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.max if moment.year > 1 else datetime.min
+        return edge.replace(tzinfo=UTC)
 
 
 def _ressort_ids(code: str) -> list[int]:

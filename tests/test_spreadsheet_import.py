@@ -351,3 +351,19 @@ def test_editors_import_projects_with_topics_and_keep_links_they_cannot_see(cata
     project = db.session.get(type(own), own.id)
     assert [t.key for t in project.topics] == ["klimaanpassung"]
     assert [p.key for p in project.research_priorities] == ["fs-entwurf"]
+
+
+def test_a_workbook_that_unpacks_to_a_huge_size_is_refused_before_reading(catalogue):
+    """An XLSX is a ZIP: 200 KB can unpack to hundreds of MB of shared strings."""
+    import zipfile
+
+    from zukunftsstadt.importers.spreadsheet import FileFormatError
+
+    packed = io.BytesIO()
+    with (zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive,
+          archive.open("xl/sharedStrings.xml", "w") as entry):
+        for _ in range(130):
+            entry.write(b"a" * (1 << 20))
+    assert len(packed.getvalue()) < 1_000_000
+    with pytest.raises(FileFormatError, match="entpackt"):
+        _run("project", packed.getvalue(), name="bombe.xlsx", dry_run=True)

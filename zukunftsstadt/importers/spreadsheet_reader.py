@@ -21,6 +21,9 @@ from .fk_layout import FileFormatError
 
 GUARDED = ("'=", "'+", "'-", "'@")
 HELP_SHEET = "hilfe"
+# An XLSX is a ZIP; openpyxl holds its shared strings in memory, so a small file that unpacks
+# to gigabytes would exhaust it. 100 MB unpacked is far more than any real template holds.
+MAX_UNPACKED = 100 * 2**20
 
 
 @dataclass
@@ -47,6 +50,16 @@ def _empty(cells: list[Any]) -> bool:
 def _xlsx(raw: BinaryIO) -> Table:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(raw) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0  # openpyxl below says what is wrong with the file
+    raw.seek(0)
+    if unpacked > MAX_UNPACKED:
+        raise FileFormatError(
+            f"Die Arbeitsmappe ist entpackt größer als {MAX_UNPACKED // 2**20} MB und wird nicht "
+            "gelesen. Bitte teilen Sie sie auf oder speichern Sie sie als CSV.")
     try:
         book = load_workbook(raw, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 
 from zukunftsstadt.api.guard import limiter
 from zukunftsstadt.extensions import db
-from zukunftsstadt.models import SDG, AuditEvent, Organisation, Programme, Project, SearchOutbox
+from zukunftsstadt.models import (
+    SDG,
+    AuditEvent,
+    Organisation,
+    Programme,
+    Project,
+    SearchOutbox,
+    User,
+)
 
 from . import factories, users
 from .api_clients import TokenClient, token_for
@@ -176,3 +184,27 @@ def test_updated_since_sees_a_change_in_any_time_zone(app, world):
             body = world["editor"].get("/api/v1/projects", query_string={
                 "updated_since": moment.astimezone(zone).isoformat()}).get_json()
             assert (created["id"] in {p["id"] for p in body["items"]}) == found, (moment, zone)
+
+
+def test_links_to_records_the_editor_cannot_see_survive_an_edit(app, client, world):
+    """A project linked to a research priority still in draft: its editor may not see the
+    priority, yet may change the project (API and page), and the link stays."""
+    created = world["editor"].post("/api/v1/projects", json=_project(world)).get_json()
+    hidden = factories.priority(key="fs-entwurf", title="Entwurf", publication_status="draft")
+    project = db.session.get(Project, created["id"])
+    project.research_priorities = [hidden]
+    db.session.commit()
+    url = f"/api/v1/projects/{created['id']}"
+    changed = world["editor"].patch(url, json={"version": project.version, "acronym": "NEU"})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["research_priorities"] == []  # not named to the editor
+    editor = User.query.filter_by(role="editor").one()
+    users.login(client, editor)
+    page = f"/vorhaben/{created['id']}/bearbeiten"
+    data = users.form_data(client, page)
+    data["title"] = "Über die Seite geändert"
+    assert client.post(page, data=data).status_code == 302
+    db.session.expire_all()
+    project = db.session.get(Project, created["id"])
+    assert project.acronym == "NEU" and project.title == "Über die Seite geändert"
+    assert [p.key for p in project.research_priorities] == ["fs-entwurf"]

@@ -79,6 +79,11 @@ def can_read(user: Any, record: Any) -> bool:
     return u.role == "analyst" or own
 
 
+
+def can_name(user: Any, linked: Any) -> bool:
+    """Whether a linked record may be named to `user` (reference data such as topics always)."""
+    return not hasattr(linked, "deleted_at") or can_read(user, linked)
+
 def can_edit(user: Any, record: Any) -> bool:
     u = _user(user)
     if u is None or record is None or record.deleted_at is not None:

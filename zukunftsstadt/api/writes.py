@@ -107,7 +107,12 @@ def _form_value(name: str, value: Any) -> list[str]:
 
 
 def _current_values(spec: KindSpec, record: Any) -> dict[str, Any]:
+    """The record's values as the form takes them; links the caller may not see are left
+    out (the form does not offer them, and `editing.apply` keeps them)."""
     values = form_for_display(spec, record)
+    for name in (editing.LINKS.keys() - {"sdgs"}) & values.keys():
+        values[name] = [item.id for item in getattr(record, name)
+                        if permissions.can_name(current_user, item)]
     if "municipalities" in values:
         values["municipalities"] = [m.ags for m in record.municipalities]
     return values
@@ -131,7 +136,7 @@ def _store(spec: KindSpec, record: Any, data: dict[str, Any], creating: bool) ->
         return problem(422, "Die Eingaben enthalten Fehler.", errors={
             "fkz": [f"Das Förderkennzeichen {data['fkz']} ist bereits vergeben."]})
     try:
-        editing.apply(record, data)
+        editing.apply(record, data, reader=current_user)
     except editing.InputError as exc:
         db.session.rollback()
         return problem(422, "Die Eingaben enthalten Fehler.", errors={exc.field: [str(exc)]})

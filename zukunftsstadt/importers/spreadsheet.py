@@ -27,7 +27,7 @@ from .. import permissions
 from ..extensions import db
 from ..models import SDG, Municipality, Organisation, Project, ResearchPriority, Ressort, User
 from ..services import editing, records
-from ..services.record_columns import TABLES, Column, RecordTable, shown_to
+from ..services.record_columns import TABLES, Column, RecordTable
 from .csvformat import header_key
 from .fk_layout import FileFormatError
 from .report import Problem
@@ -281,7 +281,7 @@ class SpreadsheetImport:
             if hasattr(model, "deleted_at"):
                 query = query.where(model.deleted_at.is_(None))
             found = db.session.scalars(query).first()
-            if found is not None and self.actor is not None and not shown_to(
+            if found is not None and self.actor is not None and not permissions.can_name(
                     self.actor, found):
                 found = None
         if found is None:
@@ -322,8 +322,8 @@ class SpreadsheetImport:
         """Links the importer may not see were not in their export: keep them."""
         if isinstance(value, list) and isinstance(current, list):
             return value + [v for v in current
-                            if not shown_to(self.actor, v) and v not in value]
-        if value is None and current is not None and not shown_to(
+                            if not permissions.can_name(self.actor, v) and v not in value]
+        if value is None and current is not None and not permissions.can_name(
                 self.actor, current):
             return current
         return value

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import String, or_, select
 
+from .. import permissions
 from ..extensions import db
 from ..models import (
     SDG,
@@ -61,14 +62,18 @@ def resolve_municipalities(text: str | None) -> list[Municipality]:
     return found
 
 
-def apply(record: Any, data: dict[str, Any]) -> None:
-    """Set plain fields, foreign keys (0 = none) and link lists from already validated data."""
+def apply(record: Any, data: dict[str, Any], reader: Any = None) -> None:
+    """Set plain fields, foreign keys (0 = none) and link lists from already validated data.
+
+    With `reader`, links to records the reader may not see stay: the form could not show
+    them, so their absence from `data` says nothing.
+    """
     with db.session.no_autoflush:
         for name, value in data.items():
-            _apply_one(record, name, value)
+            _apply_one(record, name, value, reader)
 
 
-def _apply_one(record: Any, name: str, value: Any) -> None:
+def _apply_one(record: Any, name: str, value: Any, reader: Any = None) -> None:
     column = record.__table__.columns.get(name)
     if value is None and column is not None and not column.nullable and isinstance(
             column.type, String):
@@ -78,7 +83,11 @@ def _apply_one(record: Any, name: str, value: Any) -> None:
     elif name in LINKS:
         model = LINKS[name]
         key = SDG.number if model is SDG else model.id
-        setattr(record, name, list(db.session.scalars(select(model).where(key.in_(value or [])))))
+        chosen = list(db.session.scalars(select(model).where(key.in_(value or []))))
+        if reader is not None:
+            chosen += [item for item in getattr(record, name)
+                       if not permissions.can_name(reader, item) and item not in chosen]
+        setattr(record, name, chosen)
     elif name.endswith("_id"):
         setattr(record, name, value or None)
     else:

@@ -265,11 +265,6 @@ ALIASES = {**{t.kind: t.kind for t in TABLES.values()},
 # --- values of a record, for exports ----------------------------------------------------------
 
 
-def shown_to(user: Any, linked: Any) -> bool:
-    """Whether a linked record may be named to `user` (reference data such as topics always)."""
-    return not hasattr(linked, "deleted_at") or permissions.can_read(user, linked)
-
-
 def raw_value(record: Any, column: Column, user: Any = None) -> Any:
     """The column's value: text, date, Decimal, bool, a label, a key or a list of keys.
     Linked records `user` may not see are left out, as on the record's page."""
@@ -278,12 +273,12 @@ def raw_value(record: Any, column: Column, user: Any = None) -> Any:
         assert column.choices is not None
         return next((label for label, code in column.choices.items() if code == value), value)
     if column.type == "ref":
-        if value is None or not shown_to(user, value):
+        if value is None or not permissions.can_name(user, value):
             return None
         return getattr(value, column.ref[1])  # type: ignore[index]
     if column.type == "refs":
         return [getattr(item, column.ref[1]) for item in value  # type: ignore[index]
-                if shown_to(user, item)]
+                if permissions.can_name(user, item)]
     if column.type == "places":
         return [m.ags for m in value]
     if column.type in ("key", "fkz", "text", "long", "email", "url"):

@@ -214,7 +214,7 @@ def _save(spec: KindSpec, record: Any, form: RecordForm, creating: bool) -> Any:
         form.fkz.errors.append(f"Das Förderkennzeichen {data['fkz']} ist bereits vergeben.")
         return None
     try:
-        editing.apply(record, data)
+        editing.apply(record, data, reader=current_user)
     except editing.InputError as exc:
         db.session.rollback()
         form[exc.field].errors.append(str(exc))

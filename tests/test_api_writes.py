@@ -208,3 +208,10 @@ def test_links_to_records_the_editor_cannot_see_survive_an_edit(app, client, wor
     project = db.session.get(Project, created["id"])
     assert project.acronym == "NEU" and project.title == "Über die Seite geändert"
     assert [p.key for p in project.research_priorities] == ["fs-entwurf"]
+
+
+def test_a_choice_that_is_not_offered_is_refused_in_german(app, world):
+    response = world["editor"].post("/api/v1/projects", json=_project(world, sdgs=[99]))
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["sdgs"] == [
+        "„99“ steht nicht zur Auswahl. Bitte wählen Sie Einträge aus der Liste."]

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from wtforms import PasswordField, SelectField, SelectMultipleField
+from wtforms import PasswordField, SelectField
 from wtforms.validators import EqualTo
 
 from ..models import ROLES
-from .fields import GermanForm, TextField, email_address, max_length, options, plain_text, required
+from .fields import (
+    GermanForm,
+    TextField,
+    choice_list,
+    email_address,
+    max_length,
+    options,
+    plain_text,
+    required,
+)
 
 
 class LoginForm(GermanForm):
@@ -27,4 +36,4 @@ class AccountForm(PasswordForm):
     email = TextField("E-Mail-Adresse", [required, email_address, max_length(254)])
     name = TextField("Name", [required, plain_text, max_length(200)])
     role = SelectField("Rolle", choices=options(ROLES.items()))
-    ressorts = SelectMultipleField("Ressorts", coerce=str)
+    ressorts = choice_list("Ressorts", coerce=str)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, SelectMultipleField
+from wtforms import SelectField
 
 from ..models import REVIEW_STATUSES
 from .fields import (
@@ -10,6 +10,7 @@ from .fields import (
     GermanForm,
     LongTextField,
     TextField,
+    choice_list,
     max_length,
     optional,
     options,
@@ -23,7 +24,7 @@ class CheckForm(GermanForm):
     summary = LongTextField("Kurzbeschreibung", [required, plain_text, max_length(20_000)])
     objectives = LongTextField("Ziele", [optional, plain_text, max_length(20_000)])
     ressort = SelectField("Förderndes Ressort")
-    topics = SelectMultipleField("Themenfelder")
+    topics = choice_list("Themenfelder", coerce=str)
     municipalities = TextField("Kommunen (AGS, durch Semikolon getrennt)",
                                [optional, plain_text, max_length(2000)])
     organisation = TextField("Zuwendungsempfänger", [optional, plain_text, max_length(300)])

@@ -11,7 +11,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    Field,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import StopValidation, ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -34,6 +41,13 @@ class GermanForm(FlaskForm):
 def options(pairs: Any) -> list[SelectChoice]:
     """Choices for select fields from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def choice_list(label: str, coerce: Any = int) -> SelectMultipleField:
+    """A multiple choice whose refusals are German (WTForms' own translation is missing)."""
+    refusal = "„%(value)s“ steht nicht zur Auswahl. Bitte wählen Sie Einträge aus der Liste."
+    return SelectMultipleField(label, coerce=coerce, invalid_choice_message=refusal,
+                               invalid_value_message="Bitte wählen Sie Einträge aus der Liste.")
 
 
 def normalise(value: Any) -> Any:

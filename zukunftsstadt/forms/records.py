@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import ValidationError
 
 from ..models import (
@@ -24,6 +24,7 @@ from .fields import (
     GermanForm,
     LongTextField,
     TextField,
+    choice_list,
     email_address,
     end_not_before_start,
     max_length,
@@ -101,9 +102,9 @@ class ProjectForm(RecordForm):
     end_date = GermanDateField("Ende", [optional])
     budget_eur = AmountField("Fördersumme in Euro", [optional],
                              description="z. B. 250.000,00")
-    topics = SelectMultipleField("Themenfelder", coerce=int)
-    sdgs = SelectMultipleField("Nachhaltigkeitsziele (SDG)", coerce=int)
-    research_priorities = SelectMultipleField("Forschungsschwerpunkte", coerce=int)
+    topics = choice_list("Themenfelder")
+    sdgs = choice_list("Nachhaltigkeitsziele (SDG)")
+    research_priorities = choice_list("Forschungsschwerpunkte")
     results_status = SelectField("Stand der Ergebnisse", default="none",
                                  choices=options(RESULTS_STATUSES.items()))
     lessons_learned = _long("Erfahrungen (Lessons Learned)")
@@ -129,8 +130,8 @@ class LabForm(RecordForm):
     experimentation_clause = BooleanField("Experimentierklausel genutzt")
     lessons_learned = _long("Erfahrungen (Lessons Learned)")
     municipalities = ProjectForm.municipalities
-    projects = SelectMultipleField("Verknüpfte Vorhaben", coerce=int)
-    topics = SelectMultipleField("Themenfelder", coerce=int)
+    projects = choice_list("Verknüpfte Vorhaben")
+    topics = choice_list("Themenfelder")
     start_date = GermanDateField("Beginn", [optional])
     end_date = GermanDateField("Ende", [optional])
 

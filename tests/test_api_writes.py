@@ -215,3 +215,14 @@ def test_a_choice_that_is_not_offered_is_refused_in_german(app, world):
     assert response.status_code == 422
     assert response.get_json()["errors"]["sdgs"] == [
         "„99“ steht nicht zur Auswahl. Bitte wählen Sie Einträge aus der Liste."]
+
+
+def test_malformed_status_targets_and_versions_are_input_errors(app, world):
+    created = world["editor"].post("/api/v1/projects", json=_project(world)).get_json()
+    url = f"/api/v1/projects/{created['id']}"
+    move = world["editor"].post(f"{url}/status", json={"target": "quatsch"})
+    assert move.status_code == 422
+    assert "Erlaubt sind: draft" in move.get_json()["errors"]["target"][0]
+    delete = world["editor"].delete(f"{url}?version=abc")
+    assert delete.status_code == 400 and "ganze Zahl" in delete.get_json()["detail"]
+    assert db.session.get(Project, created["id"]).deleted_at is None

@@ -58,6 +58,8 @@ def _type_error(value: Any, schema: dict[str, Any]) -> str | None:
         names = {"string": "eine Zeichenkette", "integer": "eine ganze Zahl",
                  "number": "eine Zahl", "boolean": "true oder false", "array": "eine Liste"}
         return f"Erwartet wird {names.get(kind, kind)}."
+    if "enum" in schema and value not in schema["enum"]:
+        return "Erlaubt sind: " + ", ".join(map(str, schema["enum"])) + "."
     if kind == "array":
         if len(value) > schema.get("maxItems", 1000):
             return f"Höchstens {schema.get('maxItems')} Einträge erlaubt."
@@ -234,7 +236,9 @@ def _delete(collection: Collection, spec: KindSpec, record_id: int) -> Any:
     if isinstance(record, Response):
         return record
     expected = request.args.get("version", "")
-    if expected and (not expected.isdigit() or int(expected) != record.version):
+    if expected and not expected.isdigit():
+        return problem(400, "Der Parameter „version“ muss eine ganze Zahl sein.")
+    if expected and int(expected) != record.version:
         return _conflict(spec, collection, record.id)
     try:
         editing.soft_delete(record, current_user)
@@ -274,7 +278,7 @@ def _register(collection: Collection, spec: KindSpec) -> None:
         summary=f"{one}: Workflow-Status ändern", tag="Bearbeiten", auth="required",
         description="Entwurf → eingereicht → veröffentlicht → archiviert, mit denselben "
                     "Rechten wie auf der Seite.",
-        body=schemas.STATUS_CHANGE, errors=(409,), ok=(200, "Neuer Status", ref)))
+        body=schemas.STATUS_CHANGE, errors=(409, 422), ok=(200, "Neuer Status", ref)))
     describe(f"api.{base}_delete", Operation(
         summary=f"{one}: löschen (Papierkorb; die Koordination kann wiederherstellen)",
         tag="Bearbeiten", auth="required", errors=(409,),

@@ -260,6 +260,31 @@ def test_a_row_with_the_wrong_number_of_cells_is_rejected(catalogue):
     assert "2 statt 26 Spalten" in report.rejections[0].reason
 
 
+def _row(fkz: str, title: str, header_cells: int) -> bytes:
+    cells = [f'="{fkz}"', '="BMBF"'] + [""] * (header_cells - 2)
+    cells[17] = title  # Thema des geförderten Vorhabens, as the file has it
+    cells[20], cells[21] = "01.01.2024", "31.12.2025"
+    return ";".join(cells).encode("iso-8859-15") + b"\r\n"
+
+
+def test_a_stray_quote_spoils_one_row_at_most(catalogue):
+    """A `"` inside a plain cell is a character, not the start of a quoted cell; an opening
+    quote that never closes costs its own row, not the rest of the file."""
+    header = NEW.read_bytes().split(b"\r\n")[0]
+    width = header.count(b";") + 1
+    body = (_row("03SF0801", 'Monitor 5" Zoll für Leitstellen', width)
+            + _row("03SF0802", "Gründächer", width)
+            + _row("03SF0803", '"Offenes Zitat ohne Ende', width)
+            + b"".join(_row(f"03SF09{i:02d}", f"Vorhaben {i}", width) for i in range(30))
+            + _row("03SF0804", "Sammelvorhabenbuchung", width))
+    report = import_stream(io.BytesIO(header + b"\r\n" + body), "zitat.csv")
+    assert _project("03SF0801").title == 'Monitor 5" Zoll für Leitstellen'
+    assert _project("03SF0802").title == "Gründächer"
+    assert Project.query.filter(Project.fkz.like("03SF09%")).count() == 30
+    assert _project("03SF0803").title == '"Offenes Zitat ohne Ende'
+    assert (report.new, report.skipped, report.rejected) == (33, 1, 0)
+
+
 @pytest.mark.parametrize(("text", "amount"), [
     ("1.234.567,89", Decimal("1234567.89")), ("1234567,89", Decimal("1234567.89")),
     ("1.000", Decimal("1000.00")), ("0", None), ("0,00", None), ("", None),

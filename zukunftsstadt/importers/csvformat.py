@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
@@ -67,25 +67,68 @@ def open_text(raw: BinaryIO) -> tuple[io.TextIOWrapper, CountingReader]:
     return io.TextIOWrapper(buffered, encoding=encoding, newline=""), counter
 
 
-def records(text: io.TextIOBase) -> Iterator[tuple[int, str]]:
-    """(first line number, raw record text) for every record; a record may span lines."""
-    line_no = 0
-    start = 0
-    pending: list[str] = []
-    quotes = 0
-    for line in text:
-        line_no += 1
-        if not pending:
-            start = line_no
-        pending.append(line)
-        quotes += line.count('"')
-        if quotes % 2:  # inside a quoted cell: the record goes on in the next line
+MAX_RECORD_LINES = 20  # a quoted cell that runs longer is an unclosed quote
+
+
+def _ends_inside_quotes(line: str, inside: bool) -> bool:
+    """Whether a quoted cell is still open at the end of `line`. Only a cell that starts with
+    `"` or `="` is quoted; a `"` further inside a plain cell is an ordinary character."""
+    if not inside and '"' not in line:
+        return False
+    pos, end = 0, len(line)
+    while pos < end:
+        if inside:
+            quote = line.find('"', pos)
+            if quote == -1:
+                return True
+            if line.startswith('""', quote):
+                pos = quote + 2
+                continue
+            inside = False
+            pos = quote + 1  # text after the closing quote belongs to the cell
+        elif line.startswith('="', pos) or line.startswith('"', pos):
+            inside = True
+            pos += 2 if line[pos] == "=" else 1
             continue
-        record = "".join(pending).rstrip("\r\n")
-        pending, quotes = [], 0
-        yield start, record
+        separator = line.find(";", pos)
+        if separator == -1:
+            return False
+        pos = separator + 1
+    return inside
+
+
+def records(text: io.TextIOBase, *, first_line: int = 1,
+            fits: Callable[[str], bool] | None = None) -> Iterator[tuple[int, str]]:
+    """(first line number, raw record text) for every record; a record may span lines.
+
+    A quoted cell that swallows the line break is taken for a stray quote, and its first line
+    becomes a record of its own (reading goes on with the next line), when it is still open
+    after MAX_RECORD_LINES lines, or when `fits` (e.g. the right number of cells) holds for the
+    first line alone but not for the lines joined. One broken row never swallows the rest.
+    """
+    pending: list[tuple[int, str]] = []
+    inside = False
+    lines = enumerate(text, start=first_line)
+    replay: list[tuple[int, str]] = []
+    while True:
+        numbered = replay.pop(0) if replay else next(lines, None)
+        if numbered is None:
+            break
+        pending.append(numbered)
+        inside = _ends_inside_quotes(numbered[1], inside)
+        if inside and len(pending) < MAX_RECORD_LINES:
+            continue
+        joined = "".join(line for _, line in pending).rstrip("\r\n")
+        first = pending[0][1].rstrip("\r\n")
+        if len(pending) > 1 and (inside or (fits is not None and not fits(joined)
+                                             and fits(first))):
+            yield pending[0][0], first
+            replay = pending[1:] + replay
+        else:
+            yield pending[0][0], joined
+        pending, inside = [], False
     if pending:
-        yield start, "".join(pending).rstrip("\r\n")
+        yield pending[0][0], "".join(line for _, line in pending).rstrip("\r\n")
 
 
 def split_cells(record: str) -> list[str]:

@@ -65,13 +65,14 @@ class FoerderkatalogImport:
     def run(self, raw: BinaryIO) -> ImportReport:
         started = time.monotonic()
         text, counter = open_text(raw)
-        rows = csv_records(text)
-        header = next(rows, None)
-        if header is None:
+        header = text.readline()
+        if not header:
             raise FileFormatError("Die Datei ist leer.")
-        layout = read_header(split_cells(header[1]))
+        layout = read_header(split_cells(header.rstrip("\r\n")))
         self.report.layout = layout.name
         batch: list[FkRow] = []
+        rows = csv_records(text, first_line=2,
+                           fits=lambda record: len(split_cells(record)) == layout.width)
         for line, record in rows:
             if not record.strip(";\t "):
                 continue

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import update
 
 from zukunftsstadt.extensions import db
-from zukunftsstadt.models import Notification, OverlapPair
-from zukunftsstadt.services import indexing
+from zukunftsstadt.models import Notification, OverlapAlert, OverlapPair
+from zukunftsstadt.models.base import utcnow
+from zukunftsstadt.services import alerts, indexing
 
 from . import factories, users
 from .conftest import reset_index
@@ -104,18 +106,46 @@ def test_scan_review_resume_and_matrix(app, client, portfolio):
     assert "1 bestätigt" in matrix
 
 
+def test_editors_see_only_their_ressorts_pairs_in_list_review_and_matrix(app, portfolio):
+    assert app.test_cli_runner().invoke(args=["analysis", "overlaps"]).exit_code == 0
+    pair = OverlapPair.query.one()  # BMG × BMUKN, both published
+    pair.comment = "Interne Einschätzung der Koordination"
+    db.session.commit()
+    outsider, insider = app.test_client(), app.test_client()
+    users.login(outsider, users.make("editor", "BMV"))
+    users.login(insider, users.make("editor", "BMG"))
+    assert "Hitzeschutz in Leipziger" not in outsider.get(
+        "/analyse/ueberschneidungen/").get_data(as_text=True)
+    assert outsider.get(f"/analyse/ueberschneidungen/{pair.id}").status_code == 404
+    assert "BMUKN" not in outsider.get("/analyse/matrix").get_data(as_text=True)
+    assert "Interne Einschätzung" in insider.get(
+        f"/analyse/ueberschneidungen/{pair.id}").get_data(as_text=True)
+    assert "1 offen" in insider.get("/analyse/matrix").get_data(as_text=True)
+
+
 def test_high_overlap_on_save_notifies_editors_of_both_ressorts(app, client, portfolio):
     editor_bmg = users.make("editor", "BMG")
     editor_bmukn = users.make("editor", "BMUKN", email="bmukn@example.org")
+    portfolio["a"].publication_status = "draft"
+    db.session.commit()
     users.login(client, editor_bmg)
     url = f"/vorhaben/{portfolio['a'].id}/bearbeiten"
     data = users.form_data(client, url)
     data["objectives"] = "Hitzeschutz für Pflegeheime"
     assert client.post(url, data=data).status_code == 302
+    assert app.test_cli_runner().invoke(args=["search", "worker", "--once"]).exit_code == 0
     for user in (editor_bmg, editor_bmukn):
         assert Notification.query.filter_by(user_id=user.id).count() == 1
     page = client.get("/benachrichtigungen").get_data(as_text=True)
     assert "Hohe Überschneidung" in page
+    # Each editor's link opens a record they may read: the BMG draft is not the BMUKN
+    # editor's to read, so theirs leads to their own Ressort's project.
+    links = {n.user_id: n.link for n in Notification.query}
+    assert links[editor_bmg.id] == f"/vorhaben/{portfolio['a'].id}"
+    assert links[editor_bmukn.id] == f"/vorhaben/{portfolio['b'].id}"
+    other = app.test_client()
+    users.login(other, editor_bmukn)
+    assert other.get(links[editor_bmukn.id]).status_code == 200
     assert "1<span class=\"visually-hidden\"> ungelesen" in client.get("/").get_data(
         as_text=True)
 
@@ -163,6 +193,8 @@ def test_alerts_go_out_by_mail_when_smtp_is_configured(app, client, portfolio):
         data = users.form_data(client, url)
         data["objectives"] = "Kühle Pflege"
         assert client.post(url, data=data).status_code == 302
+        assert not received  # mail goes out from the worker, not from the save
+        assert alerts.send_due() == (1, 0)
     finally:
         app.config["MAIL_SERVER"] = None
         controller.stop()
@@ -191,4 +223,51 @@ def test_saving_a_priority_like_a_project_is_no_error(app, client, portfolio):
     data = users.form_data(client, url)
     data["description"] = HEAT
     assert client.post(url, data=data).status_code == 302
+    assert alerts.send_due() == (0, 0)
     assert Notification.query.count() == 0
+
+
+@pytest.fixture
+def unresponsive_search(app):
+    """The app's search client points at a node that accepts connections and never answers."""
+    import socket
+
+    from search.client import make_client
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    original = app.extensions["search_client"]
+    app.extensions["search_client"] = make_client(
+        f"http://127.0.0.1:{listener.getsockname()[1]}", timeout=2.5)
+
+    def answer_again() -> None:
+        app.extensions["search_client"] = original
+
+    yield answer_again
+    answer_again()
+    listener.close()
+
+
+def test_a_hanging_search_node_never_delays_a_save_and_the_alert_follows(
+        app, client, portfolio, unresponsive_search):
+    """DESIGN §4: a save never waits for Elasticsearch. The overlap alert is queued with the
+    save and sent by the worker once search answers again."""
+    import time
+
+    editor = users.make("editor", "BMG")
+    other = users.make("editor", "BMUKN", email="bmukn@example.org")
+    users.login(client, editor)
+    url = f"/vorhaben/{portfolio['a'].id}/bearbeiten"
+    data = users.form_data(client, url)
+    data["objectives"] = "Hitzeschutz für Pflegeheime"
+    started = time.perf_counter()
+    assert client.post(url, data=data).status_code == 302
+    assert time.perf_counter() - started < 1.0
+    assert Notification.query.count() == 0
+    assert alerts.send_due() == (0, 1)  # search still hangs: kept for a later round
+    unresponsive_search()
+    db.session.execute(update(OverlapAlert).values(next_attempt_at=utcnow()))
+    db.session.commit()
+    assert alerts.send_due() == (1, 0)
+    for user in (editor, other):
+        assert Notification.query.filter_by(user_id=user.id).count() == 1
+    assert OverlapAlert.query.count() == 0

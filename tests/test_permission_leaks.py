@@ -8,7 +8,7 @@ import pytest
 
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import TransferReport, TransferReportItem
-from zukunftsstadt.services import editing, indexing
+from zukunftsstadt.services import alerts, editing, indexing
 
 from . import factories, users
 
@@ -54,6 +54,7 @@ def test_overlap_pairs_and_alerts_hide_confidential_titles(app, client, setting)
     data = users.form_data(client, url)
     data["objectives"] = "Hitzeschutz"
     client.post(url, data=data)
+    alerts.send_due()
     page = client.get("/benachrichtigungen").get_data(as_text=True)
     assert "Hohe Überschneidung" in page and "Verdecktes Pflegevorhaben" not in page
 

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 
 from search import node
 
-from .services import dataset, dataset_export, indexing
+from .services import alerts, dataset, dataset_export, indexing
 
 search_cli = AppGroup("search", help="Suchindex und lokaler Elasticsearch-Knoten.")
 node_cli = AppGroup("node", help="Lokalen Elasticsearch-Knoten starten, stoppen, prüfen.")
@@ -125,15 +125,20 @@ def search_check(repair: bool) -> None:
 @click.option("--once", is_flag=True, help="Einmal abarbeiten und beenden.")
 @click.option("--interval", default=1.0, show_default=True, help="Sekunden zwischen Durchläufen.")
 def search_worker(once: bool, interval: float) -> None:
-    """Ausstehende Änderungen (Outbox) an den Suchindex senden."""
+    """Ausstehende Änderungen (Outbox) an den Suchindex senden, dann Überschneidungen
+    gespeicherter Einträge prüfen und melden."""
     while True:
         sent, failed = indexing.drain_outbox()
         if sent or failed:
             click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
                        f"{indexing.outbox_size()} ausstehend")
+        checked, unchecked = alerts.send_due()
+        if checked or unchecked:
+            click.echo(f"Überschneidungen: {checked} Einträge geprüft, {unchecked} später erneut, "
+                       f"{alerts.pending()} ausstehend")
         if once:
             return
-        if not sent:
+        if not sent and not checked:
             time.sleep(interval)
 
 

@@ -1,8 +1,9 @@
 """Development convenience: drain the search outbox in a background thread.
 
 In production `flask search worker` runs as its own service; with `SEARCH_AUTO_DRAIN` (on in
-development) the app starts one daemon thread that does the same every second, so edits made
-in the browser under `make run` become searchable without a second terminal.
+development) the app starts one daemon thread that does the same every second (index writes,
+then overlap alerts), so edits made in the browser under `make run` become searchable without
+a second terminal.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ _lock = threading.Lock()
 
 
 def _loop(app: Flask, interval: float) -> None:
-    from .services import indexing
+    from .services import alerts, indexing
 
     while True:
         try:
             with app.app_context():
                 sent, _ = indexing.drain_outbox()
+                checked, _ = alerts.send_due()
+                sent += checked
         except Exception:  # the database may be busy or migrating; try again shortly
             app.logger.exception("outbox drain failed")
             sent = 0

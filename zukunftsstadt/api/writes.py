@@ -18,11 +18,10 @@ from werkzeug.datastructures import MultiDict
 
 from .. import permissions
 from ..extensions import db
-from ..services import editing, records
+from ..services import alerts, editing, records
 from ..views.editing import (
     SPECS,
     KindSpec,
-    alert_overlaps,
     form_for_display,
     last_change,
     set_choices,
@@ -143,8 +142,8 @@ def _store(spec: KindSpec, record: Any, data: dict[str, Any], creating: bool) ->
         db.session.rollback()
         return problem(422, "Die Eingaben enthalten Fehler.", errors={exc.field: [str(exc)]})
     records.save(record, current_user, source="api" if creating else None)
+    alerts.queue(record)
     records.commit()
-    alert_overlaps(record)
     return None
 
 

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from .analysis import REVIEW_STATUSES, Notification, OverlapPair, OverlapScanMark
+from .analysis import REVIEW_STATUSES, Notification, OverlapAlert, OverlapPair, OverlapScanMark
 from .api_token import ApiToken
 from .base import PUBLICATION_STATUSES, RecordMixin
 from .geography import CITY_TYPES, Municipality, State
@@ -32,6 +32,7 @@ __all__ = [
     "Municipality",
     "Notification",
     "Organisation",
+    "OverlapAlert",
     "OverlapPair",
     "OverlapScanMark",
     "Programme",

@@ -82,3 +82,21 @@ class Notification(db.Model):
     key: Mapped[str] = mapped_column(String(120), default="")  # de-duplicates alerts
     read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OverlapAlert(db.Model):
+    """A saved record to check for high overlaps, queued in the save's transaction and sent
+    by the search worker, so that a save never waits for the search node or the mail server.
+    `base_url` is the address the record was saved under, for the links in the alert."""
+
+    __tablename__ = "overlap_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    base_url: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)

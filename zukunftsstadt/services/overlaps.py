@@ -1,12 +1,12 @@
-"""Overlaps between Ressorts: candidates for a record or a planned project, the portfolio scan,
-and alerts to the editors concerned."""
+"""Overlaps between Ressorts: candidates for a record or a planned project, and the portfolio
+scan (alerts to the editors concerned: `alerts`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import insert, select, update
 
 from search import overlap, overlap_scan
@@ -15,19 +15,16 @@ from search.queries import Access
 from ..extensions import db
 from ..models import (
     Municipality,
-    Notification,
     OverlapPair,
     OverlapScanMark,
     Programme,
     Project,
     RealWorldLab,
-    Ressort,
     Topic,
-    User,
 )
 from ..models.base import utcnow
-from ..permissions import can_read, record_ressort
-from . import indexing, mail
+from ..permissions import record_ressort
+from . import indexing
 from .documents import KINDS, doc_id, to_document
 
 SCANNED: tuple[type, ...] = (Project, Programme, RealWorldLab)
@@ -190,43 +187,3 @@ def doc_record(doc: str) -> Any:
     kind, _, record_id = doc.rpartition("-")
     model = MODELS.get(kind)
     return db.session.get(model, int(record_id)) if model and record_id.isdigit() else None
-
-
-def editors_of(ressort_codes: set[str]) -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.role == "editor", User.active.is_(True),
-                           User.ressorts.any(Ressort.code.in_(ressort_codes)))))
-
-
-def alert_high_overlaps(record: Any) -> int:
-    """After a save: tell the editors of both Ressorts about high overlaps (in the app).
-    Only programmes, projects and Reallabore have a Ressort and so overlaps between Ressorts."""
-    if type(record) not in SCANNED:
-        return 0
-    kind = KINDS[type(record)]
-    created = 0
-    for candidate in for_record(record, EVERYTHING, size=5):
-        if candidate.level != "hoch":
-            continue
-        codes = {c for c in (record_ressort(record), candidate.ressort) if c}
-        key = "-".join(sorted([doc_id(kind, record.id), f"{candidate.kind}-{candidate.id}"]))
-        link = url_for(DETAIL_ENDPOINTS[kind], record_id=record.id)
-        other = doc_record(f"{candidate.kind}-{candidate.id}")
-        for user in editors_of(codes):
-            exists = db.session.scalar(select(Notification.id).where(
-                Notification.user_id == user.id, Notification.key == key))
-            if exists:
-                continue
-            # Each reader learns only titles they may read (confidential plans stay hidden).
-            mine = f"„{record}“" if can_read(user, record) else "ein Eintrag"
-            theirs = f"„{candidate.title}“" if can_read(user, other) else "ein Eintrag"
-            message = (f"Hohe Überschneidung: {mine} ({record_ressort(record)}) "
-                       f"ähnelt {theirs} ({candidate.ressort}).")
-            db.session.add(Notification(user_id=user.id, key=key, link=link, message=message))
-            created += 1
-            if mail.enabled():
-                address = url_for(DETAIL_ENDPOINTS[kind], record_id=record.id, _external=True)
-                mail.send(user.email, "Zukunftsstadt: mögliche Doppelförderung",
-                          f"Guten Tag {user.name},\n\n{message}\n\nEintrag: {address}\n")
-    db.session.commit()
-    return created

@@ -116,9 +116,6 @@ def pairs() -> Any:
     if filters["ressort"]:
         query = query.where((OverlapPair.a_ressort == filters["ressort"])
                             | (OverlapPair.b_ressort == filters["ressort"]))
-    if current_user.role == "editor":  # editors see the pairs of their own Ressorts
-        own = list(current_user.ressort_codes)
-        query = query.where(OverlapPair.a_ressort.in_(own) | OverlapPair.b_ressort.in_(own))
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     visible = _visible_pairs(query.order_by(OverlapPair.score.desc()))
     page = ResultPage(number, 25, len(visible))
@@ -137,7 +134,11 @@ def _readable(pair: OverlapPair) -> bool:
 
 
 def _visible_pairs(query: Any) -> list[OverlapPair]:
-    """Pairs whose two records this user may read (the Koordination reads all)."""
+    """Pairs whose two records this user may read (the Koordination reads all); editors see
+    only the pairs of their own Ressorts, in the list, the review page and the matrix alike."""
+    if current_user.role == "editor":
+        own = list(current_user.ressort_codes)
+        query = query.where(OverlapPair.a_ressort.in_(own) | OverlapPair.b_ressort.in_(own))
     return [pair for pair in db.session.scalars(query) if _readable(pair)]
 
 
@@ -145,9 +146,8 @@ def _visible_pairs(query: Any) -> list[OverlapPair]:
 @login_required
 def review(pair_id: int) -> Any:
     _require_reader()
-    pair = db.session.get(OverlapPair, pair_id)
-    if pair is None or not _readable(pair):
-        abort(404)
+    pair = next(iter(_visible_pairs(select(OverlapPair).where(OverlapPair.id == pair_id))),
+                None) or abort(404)
     form = ReviewForm(obj=pair)
     if request.method == "POST":
         if not permissions.can_restore(current_user):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from elasticsearch import ApiError, TransportError
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -34,7 +33,7 @@ from ..models import (
     TransferReport,
     User,
 )
-from ..services import editing, overlaps, records
+from ..services import alerts, editing, records
 from ..services import reports as report_service
 
 bp = Blueprint("editing", __name__)
@@ -222,19 +221,9 @@ def _save(spec: KindSpec, record: Any, form: RecordForm, creating: bool) -> Any:
     if creating:
         record.source = "form"
     records.save(record, current_user)
+    alerts.queue(record)
     records.commit()
-    alert_overlaps(record)
     return record
-
-
-def alert_overlaps(record: Any) -> None:
-    """Tell the editors concerned about high overlaps; a slow or absent search never blocks
-    the save."""
-    try:
-        overlaps.alert_high_overlaps(record)
-    except (TransportError, ApiError) as exc:
-        db.session.rollback()
-        current_app.logger.warning("overlap alert skipped: %s", exc)
 
 
 @bp.route("/<segment>/neu", methods=["GET", "POST"])

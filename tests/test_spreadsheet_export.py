@@ -154,6 +154,35 @@ def test_catalogue_json_is_for_the_coordination_only(client, mixed):
     assert "katalog.json" not in client.get("/export/").get_data(as_text=True)
 
 
+def test_whole_catalogue_as_json_lists_for_every_reader(client, mixed):
+    """The JSON download for everyone: one list per kind, item for item what that list's own
+    JSON export gives the same reader (no drafts, confidential plans or contacts for the
+    public)."""
+    for login in (None, "analyst"):
+        if login:
+            users.login(client, users.make(login))
+        page = client.get("/export/").get_data(as_text=True)
+        assert "/export/katalog-listen.json" in page
+        response = client.get("/export/katalog-listen.json")
+        assert response.status_code == 200
+        assert "attachment" in response.headers["Content-Disposition"]
+        lists = {part["kind"]: part for part in json.loads(response.get_data())["lists"]}
+        expected = {"programme", "project", "lab", "priority"} | (
+            {"organisation"} if login else set())
+        assert set(lists) == expected
+        for segment, kind, key in (("vorhaben", "project", "fkz"),
+                                   ("programme", "programme", "key")):
+            single = json.loads(client.get(f"/{segment}/export.json").get_data())
+            assert lists[kind]["items"] == sorted(single["items"], key=lambda i: i[key])
+            assert lists[kind]["total"] == single["total"]
+        fkz = [item["fkz"] for item in lists["project"]["items"]]
+        if login:
+            assert "01DRA0001" in fkz and "01GEH0001" not in fkz  # drafts, no secrets
+        else:
+            assert fkz == ["01PUB0001"]
+            assert "erika" not in response.get_data(as_text=True)
+
+
 def test_catalogue_json_round_trip_through_an_empty_installation(app, client, tmp_path):
     """Acceptance: download the JSON, load it into an empty installation, download again."""
     dataset.load_file(DEMO_FILE, demo=True)

@@ -60,6 +60,17 @@ def whole_catalogue(user: Any) -> list[tuple[RecordTable, Select]]:
     return result
 
 
+def lists_json_chunks(user: Any, meta: dict[str, Any]) -> Iterator[str]:
+    """`{…meta, "lists": [one list export per kind]}`: the whole catalogue as `user` may read
+    it, each list as its own JSON export writes it."""
+    yield json.dumps(meta, ensure_ascii=False)[:-1] + ', "lists": [\n'
+    for n, (table, query) in enumerate(whole_catalogue(user)):
+        if n:
+            yield ",\n"
+        yield from json_chunks(table, query, user, {"list": table.label})
+    yield "]}\n"
+
+
 def catalogue_json_chunks(notice: str = "") -> Iterator[str]:
     """`flask catalogue dump` as a stream: the same text as `json.dumps(dump(), indent=2)`,
     written record by record, so memory stays flat however large the catalogue is."""

@@ -91,6 +91,15 @@ def export_page() -> str:
                            may_dump=permissions.can_restore(current_user))
 
 
+@bp.get("/export/katalog-listen.json")
+def catalogue_lists_json() -> Response:
+    """The whole catalogue as JSON lists, as the visitor may read it (for everyone)."""
+    meta = {"exported": date.today().isoformat()}
+    body = stream_with_context(list_export.lists_json_chunks(_user(), meta))
+    return _attachment(Response(body, mimetype="application/json"),
+                       f"katalog-listen-{date.today().isoformat()}.json")
+
+
 @bp.get("/export/katalog.<fmt>")
 def catalogue_file(fmt: str) -> Any:
     stamp = date.today().isoformat()

@@ -52,6 +52,7 @@ FACETS: dict[str, tuple[str, int]] = {
     "city_type": ("city_types", 4),
     "status": ("status", 4),
     "phase": ("phase", 3),
+    "priority": ("research_priorities", 30),
 }
 BUDGET_BUCKETS: list[tuple[float | None, float | None]] = [
     (None, 100_000), (100_000, 500_000), (500_000, 1_000_000), (1_000_000, 5_000_000),

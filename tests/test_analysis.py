@@ -167,6 +167,35 @@ def test_gaps_show_empty_priorities_and_matrices(app, client, portfolio):
     assert by_title["Hitzevorsorge"]["count"] >= 1
 
 
+def test_every_matrix_cell_links_to_exactly_the_projects_it_counts(app, client, portfolio):
+    """Also for a reader who sees drafts, and for projects without a programme (their Ressort
+    is today's successor of the Ressort at funding, as everywhere else)."""
+    import re
+
+    covered, heat = portfolio["covered"], portfolio["a"].topics[0]
+    leipzig = portfolio["a"].municipalities[0]
+    loose = factories.project(fkz="03KA0004", title="Hitzeplan ohne Programm", programme=None,
+                              ressort_at_funding=factories.ressort("BMV"), topics=[heat],
+                              municipalities=[leipzig])
+    draft = factories.project(fkz="03KA0005", title="Entwurf zur Hitze",
+                              programme=portfolio["a"].programme, topics=[heat],
+                              municipalities=[leipzig], publication_status="draft")
+    loose.research_priorities = [covered]
+    draft.research_priorities = [covered]
+    db.session.commit()
+    indexing.rebuild()
+    users.login(client, users.make("analyst"))
+    page = client.get("/analyse/luecken").get_data(as_text=True)
+    cells = re.findall(r'<a href="/search\?([^"]+)">(\d+)<span', page)
+    assert len(cells) >= 5
+    for query, count in cells:
+        found = client.get(f"/api/v1/search?{query.replace('&amp;', '&')}&size=100").get_json()
+        assert found["total"] == int(count), query
+    matrix = page.split('id="schwerpunkt-ressort"', 1)[1]
+    row = matrix.split("<th scope=\"row\">Hitzevorsorge</th>", 1)[1].split("</tr>")[0]
+    assert row.count('">1<span') == 2  # BMG (the programme's) and BMV (no programme)
+
+
 def test_alerts_go_out_by_mail_when_smtp_is_configured(app, client, portfolio):
     from aiosmtpd.controller import Controller
 
@@ -271,3 +300,22 @@ def test_a_hanging_search_node_never_delays_a_save_and_the_alert_follows(
     for user in (editor, other):
         assert Notification.query.filter_by(user_id=user.id).count() == 1
     assert OverlapAlert.query.count() == 0
+
+
+def test_gaps_page_draws_bars_and_says_when_text_matching_is_away(
+        app, client, portfolio, unresponsive_search):
+    import time
+
+    users.login(client, users.make("analyst"))
+    started = time.perf_counter()
+    page = client.get("/analyse/luecken").get_data(as_text=True)
+    assert time.perf_counter() - started < 3.0  # one search timeout, not one per priority
+    assert "Die Suche ist gerade nicht erreichbar" in page
+    assert "Balkendiagramm: Vorhaben je Forschungsschwerpunkt" in page
+    unresponsive_search()
+    page = client.get("/analyse/luecken").get_data(as_text=True)
+    assert "Die Suche ist gerade nicht erreichbar" not in page
+    chart = page.split("Balkendiagramm", 1)[1].split("</svg>", 1)[0]
+    assert "<title>Hitzevorsorge: 1 Vorhaben (dünn)</title>" in chart
+    gap = chart.split("Suffizienz in der Mobilität</text>", 1)[1].split("</g>", 1)[0]
+    assert "<rect" not in gap and ">keine</text>" in gap

@@ -59,28 +59,33 @@ def public_projects() -> Any:
 
 
 def _text_matches(priority: ResearchPriority, size: int = 20) -> set[int]:
-    """Published projects whose text matches the priority's description closely."""
+    """Published projects whose text matches the priority's description closely (raises the
+    client's errors when search is away)."""
     text = f"{priority.title} {priority.description}"
-    try:
-        response = indexing.client().search(
-            index=indexing.alias(), size=size,
-            query={"bool": {
-                "must": [{"more_like_this": {
-                    "fields": ["title", "summary", "objectives"], "like": text,
-                    "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25,
-                    "minimum_should_match": "35%"}}],
-                "filter": [{"term": {"kind": "project"}},
-                           {"term": {"publication_status": "published"}},
-                           {"term": {"confidential": False}}],
-            }},
-            source=False,
-        )
-    except (TransportError, ApiError):
-        return set()
+    response = indexing.client().search(
+        index=indexing.alias(), size=size,
+        query={"bool": {
+            "must": [{"more_like_this": {
+                "fields": ["title", "summary", "objectives"], "like": text,
+                "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25,
+                "minimum_should_match": "35%"}}],
+            "filter": [{"term": {"kind": "project"}},
+                       {"term": {"publication_status": "published"}},
+                       {"term": {"confidential": False}}],
+        }},
+        source=False,
+    )
     return {int(h["_id"].rsplit("-", 1)[1]) for h in response["hits"]["hits"]}
 
 
-def coverage(with_text: bool = True) -> list[Coverage]:
+class CoverageList(list[Coverage]):
+    """The coverage of every priority; `text_missing` when search was away and only the
+    tagged projects are counted."""
+
+    text_missing: bool = False
+
+
+def coverage(with_text: bool = True) -> CoverageList:
     public = set(db.session.scalars(public_projects()))
     priorities = db.session.scalars(
         select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None),
@@ -91,11 +96,14 @@ def coverage(with_text: bool = True) -> list[Coverage]:
             select(project_priority.c.project_id, project_priority.c.research_priority_id)):
         if project_id in public:
             tags[priority_id].add(project_id)
-    result = []
+    result = CoverageList()
     for priority in priorities:
         item = Coverage(priority, tagged=tags[priority.id])
-        if with_text:
-            item.matched = (_text_matches(priority) & public) - item.tagged
+        if with_text and not result.text_missing:
+            try:
+                item.matched = (_text_matches(priority) & public) - item.tagged
+            except (TransportError, ApiError):
+                result.text_missing = True  # one timeout, not one per priority
         for project in db.session.scalars(select(Project).where(
                 Project.id.in_(item.project_ids))):
             item.budget_eur += float(project.budget_eur or 0)
@@ -123,9 +131,14 @@ class Matrix:
     cells: dict[tuple[str, str], int]
     row_label: str
     column_label: str
+    search_names: tuple[str, str]  # the search filters a row and a column stand for
 
     def value(self, row: str, column: str) -> int:
         return self.cells.get((row, column), 0)
+
+    def filters(self, row: str, column: str) -> dict[str, str]:
+        """Search parameters that find exactly the projects of a cell."""
+        return {self.search_names[0]: row, self.search_names[1]: column}
 
     @property
     def maximum(self) -> int:
@@ -162,27 +175,47 @@ def matrices() -> list[Matrix]:
         .join(Municipality, Municipality.id == project_municipality.c.municipality_id)
         .join(State, State.id == Municipality.state_id)
         .where(project_topic.c.project_id.in_(select(public.c.id)))).all()
-    priority_ressort = db.session.execute(
-        select(project_priority.c.project_id, ResearchPriority.key, Ressort.code)
-        .join(ResearchPriority, ResearchPriority.id == project_priority.c.research_priority_id)
-        .join(Project, Project.id == project_priority.c.project_id)
-        .join(Programme, Programme.id == Project.programme_id)
-        .join(Ressort, Ressort.id == Programme.ressort_id)
-        .where(Project.id.in_(select(public.c.id)))).all()
     return [
         Matrix("schwerpunkt-ressort", "Forschungsschwerpunkt × Ressort", priorities, ressorts,
-               _count(priority_ressort), "Forschungsschwerpunkt", "Ressort"),
+               _count(_priority_ressort(public)), "Forschungsschwerpunkt", "Ressort",
+               ("priority", "ressort")),
         Matrix("thema-land", "Themenfeld × Land", topics, states,
-               _count((p, t, s) for p, t, s, _ in topic_place), "Themenfeld", "Land"),
+               _count((p, t, s) for p, t, s, _ in topic_place), "Themenfeld", "Land",
+               ("topic", "land")),
         Matrix("thema-stadttyp", "Themenfeld × Stadttyp", topics,
                [(c, c) for c in CITY_TYPES],
-               _count((p, t, c) for p, t, _, c in topic_place), "Themenfeld", "Stadttyp"),
+               _count((p, t, c) for p, t, _, c in topic_place), "Themenfeld", "Stadttyp",
+               ("topic", "city_type")),
     ]
 
 
+def _priority_ressort(public: Any) -> list[tuple[int, str, str]]:
+    """(project, priority key, Ressort code) for tagged public projects, with the Ressort the
+    search knows them by (`Project.ressort`: the programme's, else today's successor of the
+    Ressort at funding), so that a cell's count is what its search link finds."""
+    codes = {r.id: (r.code, r.current.code) for r in db.session.scalars(select(Ressort))}
+    rows = db.session.execute(
+        select(project_priority.c.project_id, ResearchPriority.key, Project.programme_id,
+               Programme.ressort_id, Project.ressort_at_funding_id)
+        .join(ResearchPriority, ResearchPriority.id == project_priority.c.research_priority_id)
+        .join(Project, Project.id == project_priority.c.project_id)
+        .outerjoin(Programme, Programme.id == Project.programme_id)
+        .where(Project.id.in_(select(public.c.id))))
+    result = []
+    for project_id, key, programme_id, programme_ressort, funding_ressort in rows:
+        if programme_id is not None:
+            code = codes[programme_ressort][0] if programme_ressort else None
+        else:
+            code = codes[funding_ressort][1] if funding_ressort else None
+        if code:
+            result.append((project_id, key, code))
+    return result
+
+
 def ending_without_successor(today: date | None = None) -> list[Programme]:
-    """Running programmes that end within 12 months while their Ressort has no later one on
-    the same topics (no programme of that Ressort starting after this one's end)."""
+    """Programmes that end within 12 months while their Ressort has no follow-up: no other
+    published programme of that Ressort starting later than half a year before this one ends.
+    (Programmes carry no topics of their own, so a follow-up is not matched by topic.)"""
     today = today or date.today()
     soon = today + timedelta(days=365)
     ending = db.session.scalars(select(Programme).where(

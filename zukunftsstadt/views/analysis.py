@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
@@ -30,6 +28,7 @@ from ..models.base import utcnow
 from ..pagination import ResultPage
 from ..services import gaps, germany_map, overlaps
 from ..services.documents import MODELS
+from ..services.table_files import csv_chunks
 
 bp = Blueprint("analysis", __name__)
 SEARCH_DOWN = ("Die Analyse ist gerade nicht verfügbar, weil der Suchdienst nicht antwortet. "
@@ -199,12 +198,10 @@ def gaps_page() -> Any:
 def gaps_csv(key: str) -> Response:
     _require_reader()
     found = next((m for m in gaps.matrices() if m.key == key), None) or abort(404)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([f"{found.row_label} / {found.column_label}", *(c[1] for c in found.columns)])
-    for row_key, row_label in found.rows:
-        writer.writerow([row_label, *(found.value(row_key, c[0]) for c in found.columns)])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+    header = [f"{found.row_label} / {found.column_label}", *(c[1] for c in found.columns)]
+    rows = ([label, *(found.value(row, c[0]) for c in found.columns)]
+            for row, label in found.rows)
+    return Response("".join(csv_chunks(header, rows)), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{key}.csv"'})
 
 

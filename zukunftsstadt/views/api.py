@@ -51,6 +51,8 @@ def _unavailable(exc: Exception) -> Any:
                 ("programme", "Programmschlüssel"), ("topic", "Themenfeld"),
                 ("sdg", "SDG-Nummer"), ("land", "Land"), ("city_type", "Stadttyp"),
                 ("status", "Programmstatus"), ("phase", "Phase eines Reallabors"),
+                ("priority", "Schlüssel eines Forschungsschwerpunkts"),
+                ("oeffentlich", "1: nur öffentlich sichtbare Einträge"),
                 ("year_from", "Förderjahr ab"), ("year_to", "Förderjahr bis"),
                 ("budget_min", "Mindestsumme in Euro"), ("budget_max", "Höchstsumme in Euro"),
                 ("sort", "relevance, start_desc, start_asc, amount_desc oder amount_asc"),

@@ -31,10 +31,18 @@ from search import queries
 
 from .. import visibility
 from ..extensions import db
-from ..models import PROGRAMME_STATUSES, SDG, Programme, Ressort, State, Topic
+from ..models import (
+    PROGRAMME_STATUSES,
+    SDG,
+    Programme,
+    ResearchPriority,
+    Ressort,
+    State,
+    Topic,
+)
 from ..pagination import ResultPage
 from ..services import indexing
-from ..services.table_files import XLSX_MIMETYPE, xlsx_file
+from ..services.table_files import XLSX_MIMETYPE, guard, xlsx_file
 from ..templating import KIND_LABELS
 from ..visibility import search_access
 
@@ -45,7 +53,9 @@ FACET_LABELS = {
     "kind": "Art", "ressort": "Ressort", "programme": "Förderprogramm", "topic": "Themenfeld",
     "sdg": "Nachhaltigkeitsziel (SDG)", "land": "Land", "city_type": "Stadttyp",
     "status": "Status des Programms", "phase": "Phase des Reallabors",
+    "priority": "Forschungsschwerpunkt",
 }
+PUBLIC_ONLY = "oeffentlich"  # URL switch: only what the public sees (as the gap counts do)
 SORT_LABELS = {
     "relevance": "Relevanz", "start_desc": "Beginn, neueste zuerst",
     "start_asc": "Beginn, älteste zuerst", "amount_desc": "Fördersumme, höchste zuerst",
@@ -74,11 +84,18 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     size: int = 20
+    public_only: bool = False
+
+    def access(self) -> queries.Access:
+        """The visitor's, or only what the public sees when `public_only`."""
+        return queries.PUBLIC if self.public_only else _access()
 
     def args(self) -> MultiDict:
         """The URL parameters of this search (page 1 omitted)."""
         items: list[tuple[str, Any]] = [("q", self.query)] if self.query else []
         items += [(name, v) for name, values in self.filters.items() for v in values]
+        if self.public_only:
+            items.append((PUBLIC_ONLY, "1"))
         for name in ("year_from", "year_to", "budget_min", "budget_max"):
             value = getattr(self.ranges, name)
             if value is not None:
@@ -146,6 +163,7 @@ def parse_params(args: MultiDict, default_size: int) -> SearchParams:
         sort=sort if sort in queries.SORTS else "relevance",
         page=min(_int(args.get("page"), 1, 10**6) or 1, max_page),
         size=size,
+        public_only=args.get(PUBLIC_ONLY) == "1",
     )
 
 
@@ -153,7 +171,8 @@ def run_search(params: SearchParams, *, facets: bool = True,
                suggest: bool = True) -> queries.SearchResult:
     return queries.search(
         indexing.client(), indexing.alias(), params.query,
-        filters=params.filters, ranges=params.ranges, access=_access(), sort=params.sort,
+        filters=params.filters, ranges=params.ranges,
+        access=params.access(), sort=params.sort,
         page=params.page, size=params.size, facets=facets, suggest=suggest,
     )
 
@@ -170,6 +189,7 @@ def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str
         ("topic", Topic.key, Topic.name),
         ("land", State.code, State.name),
         ("ressort", Ressort.code, Ressort.name),
+        ("priority", ResearchPriority.key, ResearchPriority.title),
     )
     for name, key_col, label_col in lookups:
         if wanted[name]:
@@ -177,6 +197,9 @@ def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str
             if name == "programme":  # a title only for programmes this user may see
                 query = query.where(Programme.id.in_(
                     visibility.programmes().with_only_columns(Programme.id)))
+            elif name == "priority":
+                query = query.where(ResearchPriority.deleted_at.is_(None),
+                                    ResearchPriority.publication_status == "published")
             rows = db.session.execute(query)
             labels[name].update({key: label for key, label in rows})
     numbers = [int(v) for v in wanted["sdg"] if v.isdigit()]
@@ -216,6 +239,9 @@ def active_filters(params: SearchParams,
          search_url(params, toggle=(name, v)))
         for name, values in params.filters.items() for v in values
     ]
+    if params.public_only:
+        chips.append(("Nur öffentlich sichtbare Einträge",
+                       search_url(params, drop=(PUBLIC_ONLY,))))
     r = params.ranges
     if r.year_from is not None or r.year_to is not None:
         span = f"{r.year_from or '…'}–{r.year_to or '…'}"
@@ -294,16 +320,10 @@ def _csv_amount(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}".replace(".", ",")
 
 
-def _csv_cell(value: Any) -> str:
-    """Text as Excel shows it, never as a formula (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _export_hits(params: SearchParams) -> list[queries.Hit]:
     return list(queries.iterate_hits(
         indexing.client(), indexing.alias(), params.query, filters=params.filters,
-        ranges=params.ranges, access=_access(), sort=params.sort,
+        ranges=params.ranges, access=params.access(), sort=params.sort,
     ))
 
 
@@ -341,7 +361,7 @@ def export(fmt: str) -> Any:
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow([name for name, _ in EXPORT_COLUMNS])
         for hit in hits:
-            writer.writerow([_csv_cell(get(hit)) for _, get in EXPORT_COLUMNS])
+            writer.writerow([guard(str(get(hit))) for _, get in EXPORT_COLUMNS])
         response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
         response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="suchergebnis.{fmt}"'

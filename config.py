@@ -42,6 +42,9 @@ class Config:
     PAGE_SIZE = 20
     # JSON API: requests per minute per API key (or per address without one); 0 = no limit.
     API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 300)
+    # The public address of the app (https://zukunftsstadt.example/) for links in e-mails;
+    # unset: the address a record was saved under.
+    BASE_URL = os.environ.get("BASE_URL")
     # Alerts by e-mail only when an SMTP server is named.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

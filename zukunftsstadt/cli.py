@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 
 from search import node
 
+from .extensions import db
 from .services import alerts, dataset, dataset_export, indexing
 
 search_cli = AppGroup("search", help="Suchindex und lokaler Elasticsearch-Knoten.")
@@ -132,7 +133,12 @@ def search_worker(once: bool, interval: float) -> None:
         if sent or failed:
             click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
                        f"{indexing.outbox_size()} ausstehend")
-        checked, unchecked = alerts.send_due()
+        try:
+            checked, unchecked = alerts.send_due()
+        except Exception:  # e.g. the database went away: indexing goes on regardless
+            current_app.logger.exception("overlap alerts skipped")
+            db.session.rollback()
+            checked, unchecked = 0, 0
         if checked or unchecked:
             click.echo(f"Überschneidungen: {checked} Einträge geprüft, {unchecked} später erneut, "
                        f"{alerts.pending()} ausstehend")

@@ -5,8 +5,8 @@ Revises: 0006
 Create Date: 2026-12-03 11:10:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 
 # revision identifiers, used by Alembic.
@@ -32,9 +32,11 @@ def upgrade():
     with op.batch_alter_table('overlap_alert', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_overlap_alert_next_attempt_at'), ['next_attempt_at'],
                               unique=False)
+        batch_op.create_index('ix_overlap_alert_entity', ['entity', 'entity_id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('overlap_alert', schema=None) as batch_op:
+        batch_op.drop_index('ix_overlap_alert_entity')
         batch_op.drop_index(batch_op.f('ix_overlap_alert_next_attempt_at'))
     op.drop_table('overlap_alert')

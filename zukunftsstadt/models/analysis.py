@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -90,6 +91,7 @@ class OverlapAlert(db.Model):
     `base_url` is the address the record was saved under, for the links in the alert."""
 
     __tablename__ = "overlap_alert"
+    __table_args__ = (Index("ix_overlap_alert_entity", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(30))

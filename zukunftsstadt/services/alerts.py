@@ -8,6 +8,7 @@ node or the mail server (DESIGN §4); a row whose check fails stays and is retri
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +32,8 @@ def queue(record: Any) -> None:
     Reallabore only: they have a Ressort, and so overlaps between Ressorts)."""
     if type(record) not in SCANNED:
         return
-    base_url = request.url_root if has_request_context() else ""
+    base_url = current_app.config.get("BASE_URL") or (
+        request.url_root if has_request_context() else "")
     db.session.add(OverlapAlert(entity=KINDS[type(record)], entity_id=record.id,
                                 base_url=base_url[:300]))
 
@@ -40,40 +42,53 @@ def pending() -> int:
     return db.session.scalar(select(func.count()).select_from(OverlapAlert)) or 0
 
 
-def send_due(limit: int = 50) -> tuple[int, int]:
-    """Check up to `limit` queued records, one transaction each; returns (checked, failed)."""
+def send_due(limit: int = 50, seconds: float = 1.0) -> tuple[int, int]:
+    """Check queued records, oldest first, one transaction each, for at most `limit` records
+    or `seconds` (the worker indexes between passes); returns (checked, failed).
+
+    A record's queued rows are locked together (PostgreSQL: parallel workers take other
+    records) and answered by one check of its current state. A failed check keeps its rows
+    with the error and a back-off; a search error ends the pass, the node is away.
+    """
     checked = failed = 0
-    for _ in range(limit):
-        row = db.session.scalars(
-            select(OverlapAlert).where(OverlapAlert.next_attempt_at <= utcnow())
-            .order_by(OverlapAlert.id).limit(1)
-            .with_for_update(skip_locked=True)  # PostgreSQL: parallel workers take other rows
-        ).first()
-        if row is None:
+    deadline = time.monotonic() + seconds
+    while checked + failed < limit and time.monotonic() < deadline:
+        head = db.session.execute(
+            select(OverlapAlert.entity, OverlapAlert.entity_id, OverlapAlert.attempts,
+                   OverlapAlert.base_url)
+            .where(OverlapAlert.next_attempt_at <= utcnow())
+            .order_by(OverlapAlert.id).limit(1).with_for_update(skip_locked=True)).first()
+        if head is None:
+            db.session.rollback()  # end the transaction of the empty look-up
             break
-        # Every row queued for this record up to now is answered by one check of its current
-        # state (read below, after these rows were committed).
-        same = (OverlapAlert.entity == row.entity, OverlapAlert.entity_id == row.entity_id)
-        newest = db.session.scalar(select(func.max(OverlapAlert.id)).where(*same))
-        row_id, base_url = row.id, row.base_url
+        entity, entity_id, attempts, base_url = head
+        ids = db.session.scalars(
+            select(OverlapAlert.id)
+            .where(OverlapAlert.entity == entity, OverlapAlert.entity_id == entity_id)
+            .with_for_update(skip_locked=True)).all()
         try:
-            record = doc_record(f"{row.entity}-{row.entity_id}")
+            record = doc_record(f"{entity}-{entity_id}")
             if record is not None and record.deleted_at is None:
                 with current_app.test_request_context("/", base_url=base_url or None):
                     _notify(record)
-        except (TransportError, ApiError) as exc:
-            db.session.rollback()
-            attempts = (db.session.get(OverlapAlert, row_id).attempts or 0) + 1
-            db.session.execute(update(OverlapAlert).where(OverlapAlert.id == row_id).values(
-                attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                next_attempt_at=utcnow() + min(timedelta(seconds=2**min(attempts, 20)),
-                                               MAX_BACKOFF)))
+            db.session.execute(delete(OverlapAlert).where(OverlapAlert.id.in_(ids)))
             db.session.commit()
-            failed += 1
+            checked += 1
             continue
-        db.session.execute(delete(OverlapAlert).where(*same, OverlapAlert.id <= newest))
+        except (TransportError, ApiError) as exc:
+            error, search_away = f"{type(exc).__name__}: {exc}", True
+        except Exception as exc:  # a bug or a database error must not stop the worker
+            current_app.logger.exception("overlap alert for %s-%s failed", entity, entity_id)
+            error, search_away = f"{type(exc).__name__}: {exc}", False
+        db.session.rollback()
+        db.session.execute(update(OverlapAlert).where(OverlapAlert.id.in_(ids)).values(
+            attempts=OverlapAlert.attempts + 1, last_error=error[:2000],
+            next_attempt_at=utcnow() + min(timedelta(seconds=2 ** min(attempts + 1, 20)),
+                                           MAX_BACKOFF)))
         db.session.commit()
-        checked += 1
+        failed += 1
+        if search_away:
+            break
     return checked, failed
 
 

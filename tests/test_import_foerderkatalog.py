@@ -300,6 +300,19 @@ def test_bad_amounts(text):
         csvformat.parse_amount(text)
 
 
+def test_stray_quotes_in_the_exports_own_format_and_near_the_end():
+    """The export writes `="…"` cells; an undoubled quote inside one stays where it was, and
+    an unclosed quote in the last lines of a file spoils only its own line."""
+    assert csvformat.split_cells('="03SF0801";="Monitor 5" Zoll";="x"') == [
+        "03SF0801", 'Monitor 5" Zoll', "x"]
+    assert csvformat.split_cells('"a "b" c";d') == ['a "b" c', "d"]
+    text = 'a;b;c\r\nd;"kaputt;f\r\ng;h;i\r\nj;k;l'
+    records = list(csvformat.records(io.StringIO(text),
+                                     fits=lambda r: len(csvformat.split_cells(r)) == 3))
+    assert [line for line, _ in records] == [1, 2, 3, 4]
+    assert records[2] == (3, "g;h;i") and records[3] == (4, "j;k;l")
+
+
 def test_cells_and_encodings():
     assert csvformat.split_cells('="03SF0712A";"a;b";plain;="x ""y""";') == [
         "03SF0712A", "a;b", "plain", 'x "y"', ""]

@@ -67,7 +67,7 @@ def open_text(raw: BinaryIO) -> tuple[io.TextIOWrapper, CountingReader]:
     return io.TextIOWrapper(buffered, encoding=encoding, newline=""), counter
 
 
-MAX_RECORD_LINES = 20  # a quoted cell that runs longer is an unclosed quote
+MAX_RECORD_LINES = 50  # a quoted cell that runs longer is an unclosed quote
 
 
 def _ends_inside_quotes(line: str, inside: bool) -> bool:
@@ -112,12 +112,14 @@ def records(text: io.TextIOBase, *, first_line: int = 1,
     replay: list[tuple[int, str]] = []
     while True:
         numbered = replay.pop(0) if replay else next(lines, None)
-        if numbered is None:
-            break
-        pending.append(numbered)
-        inside = _ends_inside_quotes(numbered[1], inside)
-        if inside and len(pending) < MAX_RECORD_LINES:
-            continue
+        if numbered is None:  # end of file: what is pending ends here, as it is
+            if not pending:
+                return
+        else:
+            pending.append(numbered)
+            inside = _ends_inside_quotes(numbered[1], inside)
+            if inside and len(pending) < MAX_RECORD_LINES:
+                continue
         joined = "".join(line for _, line in pending).rstrip("\r\n")
         first = pending[0][1].rstrip("\r\n")
         if len(pending) > 1 and (inside or (fits is not None and not fits(joined)
@@ -127,8 +129,6 @@ def records(text: io.TextIOBase, *, first_line: int = 1,
         else:
             yield pending[0][0], joined
         pending, inside = [], False
-    if pending:
-        yield pending[0][0], "".join(line for _, line in pending).rstrip("\r\n")
 
 
 def split_cells(record: str) -> list[str]:
@@ -146,14 +146,17 @@ def split_cells(record: str) -> list[str]:
         else:
             value = plain or ""
         pos = match.end()
-        # Text after a closing quote up to the next `;` belongs to the cell (lenient reading).
+        # Text after a closing quote up to the next `;` belongs to the cell (lenient reading):
+        # in `="5" Zoll"` the first closing quote was an undoubled quote inside the text.
         next_sep = record.find(";", pos)
-        if next_sep == -1:
-            value += record[pos:]
-            cells.append(clean(value))
-            return cells
-        value += record[pos:next_sep]
+        rest = record[pos:] if next_sep == -1 else record[pos:next_sep]
+        if rest.endswith('"') and (formula is not None or quoted is not None):
+            value += '"' + rest[:-1]
+        else:
+            value += rest
         cells.append(clean(value))
+        if next_sep == -1:
+            return cells
         pos = next_sep + 1
 
 

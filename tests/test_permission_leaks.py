@@ -8,7 +8,7 @@ import pytest
 
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import TransferReport, TransferReportItem
-from zukunftsstadt.services import alerts, editing, indexing
+from zukunftsstadt.services import alerts, editing, indexing, records
 
 from . import factories, users
 
@@ -118,3 +118,22 @@ def test_editor_lists_own_draft_projects_without_programme(app, client):
     other = app.test_client()
     users.login(other, users.make("editor", "BMV"))
     assert "Verwaister Entwurf" not in other.get("/vorhaben/").get_data(as_text=True)
+
+
+def test_draft_priorities_stay_out_of_the_priority_facet(app, client, setting):
+    draft = factories.priority(key="wasserstoff-quartiere-1a2b3c",
+                               title="Wasserstoff für Quartiere", publication_status="draft")
+    public = factories.priority(key="hitzevorsorge-4d5e6f", title="Hitzevorsorge")
+    setting["public"].research_priorities = [draft, public]
+    records.save(setting["public"])
+    db.session.commit()
+    indexing.drain_all()
+    indexing.client().indices.refresh(index=indexing.alias())
+    page = client.get("/search?kind=project").get_data(as_text=True)
+    api = client.get("/api/v1/search?kind=project").get_json()
+    for text in (page, str(api["facets"])):
+        assert "Hitzevorsorge" in text
+        assert "wasserstoff" not in text.lower()
+    users.login(client, users.make("coordination"))
+    assert "Wasserstoff für Quartiere" in client.get("/search?kind=project").get_data(
+        as_text=True)

@@ -13,7 +13,14 @@ from ..api import bp, schemas
 from ..api.problems import problem
 from ..api.spec import Operation, Param, operation
 from ..services import indexing
-from .search import _access, detail_url, facet_labels, parse_params, run_search
+from .search import (
+    _access,
+    detail_url,
+    facet_labels,
+    hide_unreadable_priorities,
+    parse_params,
+    run_search,
+)
 
 SUGGEST_SIZE = 8
 SEARCH_DOWN = ("Die Suche ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
@@ -66,7 +73,10 @@ def search() -> Any:
         result = run_search(params, suggest=request.args.get("suggest", "1") != "0")
     except (TransportError, ApiError) as exc:
         return _unavailable(exc)
-    labels = facet_labels(result, params) if labels_wanted else {}
+    labels = facet_labels(result, params)
+    hide_unreadable_priorities(result, labels)
+    if not labels_wanted:
+        labels = {}
     return jsonify({
         "total": result.total,
         "page": params.page,

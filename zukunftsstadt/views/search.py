@@ -197,9 +197,9 @@ def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str
             if name == "programme":  # a title only for programmes this user may see
                 query = query.where(Programme.id.in_(
                     visibility.programmes().with_only_columns(Programme.id)))
-            elif name == "priority":
-                query = query.where(ResearchPriority.deleted_at.is_(None),
-                                    ResearchPriority.publication_status == "published")
+            elif name == "priority":  # drafts only for readers who may see them
+                query = query.where(ResearchPriority.id.in_(
+                    visibility.priorities().with_only_columns(ResearchPriority.id)))
             rows = db.session.execute(query)
             labels[name].update({key: label for key, label in rows})
     numbers = [int(v) for v in wanted["sdg"] if v.isdigit()]
@@ -209,6 +209,15 @@ def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str
         labels["sdg"] = {str(n): f"SDG {n}: {names[n]}" if n in names else f"SDG {n}"
                          for n in numbers}
     return labels
+
+
+def hide_unreadable_priorities(result: queries.SearchResult,
+                               labels: dict[str, dict[str, str]]) -> None:
+    """Projects keep the keys of priorities still in draft or deleted; a reader sees only the
+    priorities they may read in the facet (a key names its title)."""
+    if "priority" in result.facets:
+        result.facets["priority"] = [(v, n) for v, n in result.facets["priority"]
+                                     if v in labels["priority"]]
 
 
 def search_url(params: SearchParams, endpoint: str = "search.search_page", **changes: Any) -> str:
@@ -285,6 +294,7 @@ def search_page() -> tuple[str, int] | str:
     except (TransportError, ApiError) as exc:
         return _unavailable(params, exc)
     labels = facet_labels(result, params)
+    hide_unreadable_priorities(result, labels)
     return render_template(
         "search.html", params=params, query=params.query, result=result, unavailable=False,
         page=ResultPage(params.page, params.size, result.total), labels=labels,

@@ -26,7 +26,7 @@ from ..forms.fields import options
 from ..models import REVIEW_STATUSES, Notification, OverlapPair, Ressort
 from ..models.base import utcnow
 from ..pagination import ResultPage
-from ..services import gaps, germany_map, overlaps
+from ..services import gaps, germany_map, overlap_review, overlaps
 from ..services.documents import MODELS
 from ..services.table_files import csv_chunks
 
@@ -107,7 +107,8 @@ def api_record_overlaps(kind: str, record_id: int) -> Any:
 def pairs() -> Any:
     _require_reader()
     query = select(OverlapPair)
-    filters = {name: request.args.get(name, "") for name in ("status", "level", "ressort")}
+    filters = {name: request.args.get(name, "")[:20].replace("\x00", "")
+               for name in ("status", "level", "ressort")}
     if filters["status"] in REVIEW_STATUSES:
         query = query.where(OverlapPair.status == filters["status"])
     if filters["level"] in {"hoch", "mittel"}:
@@ -116,37 +117,20 @@ def pairs() -> Any:
         query = query.where((OverlapPair.a_ressort == filters["ressort"])
                             | (OverlapPair.b_ressort == filters["ressort"]))
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-    visible = _visible_pairs(query.order_by(OverlapPair.score.desc()))
-    page = ResultPage(number, 25, len(visible))
-    page.items = visible[(number - 1) * 25:number * 25]
-    ressorts = sorted({r for pair in db.session.scalars(select(OverlapPair))
-                       for r in (pair.a_ressort, pair.b_ressort) if r})
+    items, total = overlap_review.page(query.order_by(OverlapPair.score.desc(), OverlapPair.id),
+                                       number, 25)
+    page = ResultPage(number, 25, total)
+    page.items = items
     return render_template("analysis/pairs.html", page=page, filters=filters,
-                           ressorts=ressorts, statuses=REVIEW_STATUSES,
+                           ressorts=overlap_review.ressorts(), statuses=REVIEW_STATUSES,
                            can_review=permissions.can_restore(current_user))
-
-
-def _readable(pair: OverlapPair) -> bool:
-    return permissions.can_restore(current_user) or all(
-        permissions.can_read(current_user, overlaps.doc_record(doc))
-        for doc in (pair.a_doc, pair.b_doc))
-
-
-def _visible_pairs(query: Any) -> list[OverlapPair]:
-    """Pairs whose two records this user may read (the Koordination reads all); editors see
-    only the pairs of their own Ressorts, in the list, the review page and the matrix alike."""
-    if current_user.role == "editor":
-        own = list(current_user.ressort_codes)
-        query = query.where(OverlapPair.a_ressort.in_(own) | OverlapPair.b_ressort.in_(own))
-    return [pair for pair in db.session.scalars(query) if _readable(pair)]
 
 
 @bp.route("/analyse/ueberschneidungen/<int:pair_id>", methods=["GET", "POST"])
 @login_required
 def review(pair_id: int) -> Any:
     _require_reader()
-    pair = next(iter(_visible_pairs(select(OverlapPair).where(OverlapPair.id == pair_id))),
-                None) or abort(404)
+    pair = overlap_review.get(pair_id) or abort(404)
     form = ReviewForm(obj=pair)
     if request.method == "POST":
         if not permissions.can_restore(current_user):
@@ -172,13 +156,7 @@ def _doc_link(doc: str) -> str | None:
 @login_required
 def matrix() -> Any:
     _require_reader()
-    cells: dict[tuple[str, str], dict[str, list[float]]] = {}
-    for pair in _visible_pairs(select(OverlapPair)):
-        for key in {(pair.a_ressort, pair.b_ressort), (pair.b_ressort, pair.a_ressort)}:
-            cell = cells.setdefault(key, {"open": [0, 0.0], "double_funding": [0, 0.0]})
-            if pair.status in cell:
-                cell[pair.status][0] += 1
-                cell[pair.status][1] += float(pair.volume_eur or 0)
+    cells = overlap_review.matrix()
     ressorts = sorted({r for pair in cells for r in pair if r})
     return render_template("analysis/matrix.html", ressorts=ressorts, cells=cells)
 

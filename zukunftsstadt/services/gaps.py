@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -104,20 +105,71 @@ def coverage(with_text: bool = True) -> CoverageList:
                 item.matched = (_text_matches(priority) & public) - item.tagged
             except (TransportError, ApiError):
                 result.text_missing = True  # one timeout, not one per priority
-        for project in db.session.scalars(select(Project).where(
-                Project.id.in_(item.project_ids))):
-            item.budget_eur += float(project.budget_eur or 0)
-            if project.ressort:
-                item.ressorts.add(project.ressort.code)
-            for m in project.municipalities:
-                item.states.add(m.state.code)
-                item.city_types.add(m.city_type)
-            if project.start_date:
-                year = project.start_date.year
-                item.first_year = min(item.first_year or year, year)
-                item.last_year = max(item.last_year or year, year)
         result.append(item)
+    _add_facts(result)
     return result
+
+
+def _ressort_of() -> Callable[[int | None, int | None, int | None], str | None]:
+    """A function (programme id, programme's Ressort id, Ressort id at funding) -> the code
+    of the project's Ressort as `Project.ressort` gives it: the programme's, else today's
+    successor of the Ressort at funding."""
+    codes = {r.id: (r.code, r.current.code) for r in db.session.scalars(select(Ressort))}
+
+    def code(programme_id: int | None, programme_ressort: int | None,
+             funding: int | None) -> str | None:
+        if programme_id is not None:
+            return codes[programme_ressort][0] if programme_ressort else None
+        return codes[funding][1] if funding else None
+
+    return code
+
+
+@dataclass
+class _Facts:
+    budget: float = 0.0
+    year: int | None = None
+    ressort: str | None = None
+    places: set[tuple[str, str]] = field(default_factory=set)  # (Land, city type)
+
+
+def _add_facts(items: list[Coverage]) -> None:
+    """Budget, Ressorts, places and years of the counted projects, read as plain rows in two
+    streamed queries (a priority may cover tens of thousands of projects: no objects, no
+    id lists as bound parameters)."""
+    wanted = set().union(*(item.project_ids for item in items)) if items else set()
+    if not wanted:
+        return
+    ressort_of = _ressort_of()
+    facts: dict[int, _Facts] = {}
+    for project_id, budget, start, programme_id, programme_ressort, funding in db.session.execute(
+            select(Project.id, Project.budget_eur, Project.start_date, Project.programme_id,
+                   Programme.ressort_id, Project.ressort_at_funding_id)
+            .outerjoin(Programme, Programme.id == Project.programme_id)
+            .where(Project.deleted_at.is_(None)).execution_options(yield_per=5000)):
+        if project_id in wanted:
+            facts[project_id] = _Facts(float(budget or 0), start.year if start else None,
+                                       ressort_of(programme_id, programme_ressort, funding))
+    for project_id, state, city_type in db.session.execute(
+            select(project_municipality.c.project_id, State.code, Municipality.city_type)
+            .join(Municipality, Municipality.id == project_municipality.c.municipality_id)
+            .join(State, State.id == Municipality.state_id).execution_options(yield_per=5000)):
+        if project_id in facts:
+            facts[project_id].places.add((state, city_type))
+    for item in items:
+        for project_id in item.project_ids:
+            fact = facts.get(project_id)
+            if fact is None:
+                continue
+            item.budget_eur += fact.budget
+            if fact.ressort:
+                item.ressorts.add(fact.ressort)
+            for state, city_type in fact.places:
+                item.states.add(state)
+                item.city_types.add(city_type)
+            if fact.year:
+                item.first_year = min(item.first_year or fact.year, fact.year)
+                item.last_year = max(item.last_year or fact.year, fact.year)
 
 
 @dataclass
@@ -193,7 +245,7 @@ def _priority_ressort(public: Any) -> list[tuple[int, str, str]]:
     """(project, priority key, Ressort code) for tagged public projects, with the Ressort the
     search knows them by (`Project.ressort`: the programme's, else today's successor of the
     Ressort at funding), so that a cell's count is what its search link finds."""
-    codes = {r.id: (r.code, r.current.code) for r in db.session.scalars(select(Ressort))}
+    ressort_of = _ressort_of()
     rows = db.session.execute(
         select(project_priority.c.project_id, ResearchPriority.key, Project.programme_id,
                Programme.ressort_id, Project.ressort_at_funding_id)
@@ -203,10 +255,7 @@ def _priority_ressort(public: Any) -> list[tuple[int, str, str]]:
         .where(Project.id.in_(select(public.c.id))))
     result = []
     for project_id, key, programme_id, programme_ressort, funding_ressort in rows:
-        if programme_id is not None:
-            code = codes[programme_ressort][0] if programme_ressort else None
-        else:
-            code = codes[funding_ressort][1] if funding_ressort else None
+        code = ressort_of(programme_id, programme_ressort, funding_ressort)
         if code:
             result.append((project_id, key, code))
     return result

@@ -351,3 +351,20 @@ def test_queued_alerts_of_one_record_are_checked_once_and_failures_are_kept(
     assert alerts.send_due() == (1, 0)  # both rows, one check
     assert OverlapAlert.query.count() == 0
     assert Notification.query.count() == 2  # one per editor, not one per save
+
+
+def test_record_page_shows_same_ressort_overlaps_on_request(app, client, portfolio):
+    twin = factories.project(fkz="01HX0009", title="Kühlräume für Pflegeheime in Leipzig",
+                             summary=HEAT, topics=portfolio["a"].topics,
+                             programme=portfolio["a"].programme)
+    db.session.commit()
+    indexing.rebuild()
+    users.login(client, users.make("analyst"))
+    url = f"/vorhaben/{portfolio['a'].id}"
+    others = client.get(url).get_data(as_text=True)
+    assert "Mögliche Überschneidungen mit anderen Ressorts" in others
+    assert twin.title not in others and "Kühle Pflege" in others
+    assert f'href="{url}?eigenes_ressort=1#aehnlich-titel"' in others
+    both = client.get(f"{url}?eigenes_ressort=1").get_data(as_text=True)
+    assert "Mögliche Überschneidungen auch im eigenen Ressort" in both
+    assert twin.title in both and "Kühle Pflege" in both

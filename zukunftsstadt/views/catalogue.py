@@ -107,14 +107,16 @@ def project_detail(record_id: int) -> str:
 
 
 def _similar(record: Any) -> dict[str, Any] | None:
-    """For signed-in users: likely overlaps with other Ressorts, each explained."""
+    """For signed-in users: likely overlaps with other Ressorts (with `?eigenes_ressort=1`
+    also of the record's own), each explained."""
     if not current_user.is_authenticated:
         return None
+    same = request.args.get("eigenes_ressort") == "1"
     try:
-        hits = overlaps.for_record(record, visibility.search_access())
+        hits = overlaps.for_record(record, visibility.search_access(), same_ressort=same)
     except (TransportError, ApiError):
-        return {"unavailable": True, "hits": []}
-    return {"unavailable": False, "hits": hits}
+        return {"unavailable": True, "hits": [], "same_ressort": same}
+    return {"unavailable": False, "hits": hits, "same_ressort": same}
 
 
 @bp.get("/reallabore/")

@@ -164,3 +164,17 @@ def test_session_cookie_flags_outside_development():
                                            "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     cookie = production.test_client().get("/login").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_account_links_are_separate_words_for_every_role(app):
+    """The links of the account bar read "Import Tabellen-Import", not "ImportTabellen-Import"."""
+    import re
+
+    from . import users
+
+    for role, ressorts in (("coordination", ()), ("editor", ("BMWSB",)), ("analyst", ())):
+        client = app.test_client()
+        users.login(client, users.make(role, *ressorts))
+        page = client.get("/").get_data(as_text=True)
+        bar = page.split('<div class="account">', 1)[1].split("</div>", 1)[0]
+        assert not re.search(r"</a>(<span[^>]*>)?<a", bar), role

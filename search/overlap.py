@@ -171,7 +171,7 @@ def evidence(a: Profile, b: Profile, w: Weights) -> list[tuple[str, float, Any]]
     return found
 
 
-_LABELS = {
+LABELS = {
     "shared_topics": "gemeinsame Themenfelder: {}", "shared_sdgs": "gemeinsame SDGs: {}",
     "shared_priorities": "gemeinsame Forschungsschwerpunkte: {}",
     "same_municipality": "gleiche Kommune (AGS {})", "same_state": "gleiches Land: {}",
@@ -187,8 +187,15 @@ def explain(found: list[tuple[str, float, Any]]) -> list[dict[str, Any]]:
             return ", ".join(map(str, sorted(value)))
         return "" if value is None else str(value)
 
-    return [{"name": name, "label": _LABELS[name].format(detail(value)),
-             "weight": round(weight, 3)} for name, weight, value in found]
+    def values(value: Any) -> list[str]:
+        if isinstance(value, frozenset):
+            return sorted(map(str, value))
+        return [] if value is None else [str(value)]
+
+    # `values`: the shared keys themselves, for a caller that names them (topic names …).
+    return [{"name": name, "label": LABELS[name].format(detail(value)),
+             "weight": round(weight, 3), "values": values(value)}
+            for name, weight, value in found]
 
 
 def facts(a: dict[str, Any], b: dict[str, Any], w: Weights) -> list[dict[str, Any]]:

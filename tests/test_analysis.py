@@ -57,6 +57,9 @@ def test_record_overlaps_are_explained(client, portfolio):
     assert {"kühlräume", "trinkpläne", "frühwarnung"} <= set(reasons["terms"])
     facts = {f["name"]: f["weight"] for f in reasons["facts"]}
     assert {"shared_topics", "same_municipality", "overlapping_period"} <= set(facts)
+    labels = {f["name"]: f["label"] for f in reasons["facts"]}
+    assert labels["shared_topics"] == "gemeinsame Themenfelder: Klimaanpassung"
+    assert labels["same_municipality"] == "gleiche Kommune: Leipzig (AGS 14713000)"
     assert all(w > 0 for w in facts.values())
     assert str(portfolio["c"].id) not in [r["id"] for r in result if r["level"]]
 
@@ -90,6 +93,9 @@ def test_scan_review_resume_and_matrix(app, client, portfolio):
     assert {pair.a_ressort, pair.b_ressort} == {"BMG", "BMUKN"} and pair.level == "hoch"
     boss = users.make("coordination")
     users.login(client, boss)
+    review = client.get(f"/analyse/ueberschneidungen/{pair.id}").get_data(as_text=True)
+    assert "gemeinsame Themenfelder: Klimaanpassung" in review
+    assert "gleiche Kommune: Leipzig (AGS 14713000)" in review
     url = f"/analyse/ueberschneidungen/{pair.id}"
     client.post(url, data={"csrf_token": users.csrf_token(client, url),
                            "status": "double_funding", "comment": "Gleiche Maßnahme"})

@@ -20,6 +20,8 @@ from ..models import (
     Programme,
     Project,
     RealWorldLab,
+    ResearchPriority,
+    State,
     Topic,
 )
 from ..models.base import utcnow
@@ -42,12 +44,50 @@ def for_record(record: Any, access: Access, *, same_ressort: bool = False,
                size: int = 5) -> list[overlap.Candidate]:
     """The records most like `record`; of other Ressorts unless `same_ressort`."""
     kind = KINDS[type(record)]
-    return overlap.find(
+    return _named(overlap.find(
         indexing.client(), indexing.alias(), to_document(record),
         exclude_ids=[doc_id(kind, record.id)],
         exclude_ressort=None if same_ressort else record_ressort(record),
         access=access, size=size, weights=weights(),
-    )
+    ))
+
+
+_NAMED = {"shared_topics": (Topic.key, Topic.name),
+          "shared_priorities": (ResearchPriority.key, ResearchPriority.title),
+          "same_municipality": (Municipality.ags, Municipality.name),
+          "same_state": (State.code, State.name)}
+
+
+def readable(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The facts with names where the index keeps keys ("Klimaanpassung" for
+    `klimaanpassung`, "Leipzig (AGS 14713000)"); facts stored without values stay as they are.
+    """
+    result = []
+    for fact in facts:
+        fact = dict(fact)
+        columns, values = _NAMED.get(fact["name"]), fact.get("values")
+        if columns and values:
+            key, name = columns
+            query = select(key, name).where(key.in_(values))
+            if fact["name"] == "shared_priorities":  # a draft keeps its key
+                query = query.where(ResearchPriority.publication_status == "published",
+                                    ResearchPriority.deleted_at.is_(None))
+            names = dict(db.session.execute(query).all())
+            if fact["name"] == "same_municipality":
+                shown = ", ".join(f"{names[v]} (AGS {v})" if v in names else f"AGS {v}"
+                                  for v in values)
+                fact["label"] = f"gleiche Kommune: {shown}"
+            else:
+                fact["label"] = overlap.LABELS[fact["name"]].format(
+                    ", ".join(names.get(v, v) for v in values))
+        result.append(fact)
+    return result
+
+
+def _named(candidates: list[overlap.Candidate]) -> list[overlap.Candidate]:
+    for candidate in candidates:
+        candidate.facts = readable(candidate.facts)
+    return candidates
 
 
 def planned_document(data: dict[str, Any]) -> dict[str, Any]:
@@ -70,9 +110,9 @@ def planned_document(data: dict[str, Any]) -> dict[str, Any]:
 def check_planned(data: dict[str, Any], access: Access,
                   size: int = 5) -> list[overlap.Candidate]:
     doc = planned_document(data)
-    return overlap.find(indexing.client(), indexing.alias(), doc,
-                        exclude_ressort=doc["ressort"], access=access, size=size,
-                        weights=weights())
+    return _named(overlap.find(indexing.client(), indexing.alias(), doc,
+                               exclude_ressort=doc["ressort"], access=access, size=size,
+                               weights=weights()))
 
 
 def topic_choices() -> list[tuple[str, str]]:

@@ -143,6 +143,7 @@ def review(pair_id: int) -> Any:
             return redirect(url_for("analysis.pairs"))
     links = {side: _doc_link(doc) for side, doc in (("a", pair.a_doc), ("b", pair.b_doc))}
     return render_template("analysis/review.html", pair=pair, form=form, links=links,
+                           facts=overlaps.readable((pair.reasons or {}).get("facts", [])),
                            can_review=permissions.can_restore(current_user))
 
 

@@ -9,7 +9,6 @@ node or the mail server (DESIGN §4); a row whose check fails stays and is retri
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
@@ -22,9 +21,8 @@ from ..models.base import utcnow
 from ..permissions import can_read, record_ressort
 from . import mail
 from .documents import KINDS, doc_id
+from .indexing import backoff
 from .overlaps import DETAIL_ENDPOINTS, EVERYTHING, SCANNED, doc_record, for_record
-
-MAX_BACKOFF = timedelta(minutes=10)
 
 
 def queue(record: Any) -> None:
@@ -83,8 +81,7 @@ def send_due(limit: int = 50, seconds: float = 1.0) -> tuple[int, int]:
         db.session.rollback()
         db.session.execute(update(OverlapAlert).where(OverlapAlert.id.in_(ids)).values(
             attempts=OverlapAlert.attempts + 1, last_error=error[:2000],
-            next_attempt_at=utcnow() + min(timedelta(seconds=2 ** min(attempts + 1, 20)),
-                                           MAX_BACKOFF)))
+            next_attempt_at=utcnow() + backoff(attempts + 1)))
         db.session.commit()
         failed += 1
         if search_away:

@@ -25,6 +25,11 @@ MAX_BACKOFF = timedelta(minutes=10)
 DELETED_VERSION = 2**62  # a hard delete wins over every write the record ever had
 
 
+def backoff(attempts: int) -> timedelta:
+    """How long a failed delivery waits before the next try: doubling, at most MAX_BACKOFF."""
+    return min(timedelta(seconds=2 ** min(attempts, 20)), MAX_BACKOFF)
+
+
 def client() -> Elasticsearch:
     return current_app.extensions["search_client"]
 
@@ -118,7 +123,7 @@ def drain_outbox(batch_size: int = BATCH_SIZE) -> tuple[int, int]:
         for row_id, attempts, error in failed:
             session.execute(update(SearchOutbox).where(SearchOutbox.id == row_id).values(
                 attempts=attempts, last_error=error,
-                next_attempt_at=now + min(timedelta(seconds=2**min(attempts, 20)), MAX_BACKOFF),
+                next_attempt_at=now + backoff(attempts),
             ))
         session.commit()
     return len(done), len(failed)

@@ -137,7 +137,7 @@ def _add_facts(items: list[Coverage]) -> None:
     """Budget, Ressorts, places and years of the counted projects, read as plain rows in two
     streamed queries (a priority may cover tens of thousands of projects: no objects, no
     id lists as bound parameters)."""
-    wanted = set().union(*(item.project_ids for item in items)) if items else set()
+    wanted = set().union(*(item.project_ids for item in items))
     if not wanted:
         return
     ressort_of = _ressort_of()

@@ -181,19 +181,14 @@ LABELS = {
 
 
 def explain(found: list[tuple[str, float, Any]]) -> list[dict[str, Any]]:
-    """Evidence as shown to people: name, German label and weight."""
-    def detail(value: Any) -> str:
-        if isinstance(value, frozenset):
-            return ", ".join(map(str, sorted(value)))
-        return "" if value is None else str(value)
-
+    """Evidence as shown to people: name, German label, weight, and the shared values (keys
+    such as topic keys, for a caller that names them)."""
     def values(value: Any) -> list[str]:
         if isinstance(value, frozenset):
             return sorted(map(str, value))
         return [] if value is None else [str(value)]
 
-    # `values`: the shared keys themselves, for a caller that names them (topic names …).
-    return [{"name": name, "label": LABELS[name].format(detail(value)),
+    return [{"name": name, "label": LABELS[name].format(", ".join(values(value))),
              "weight": round(weight, 3), "values": values(value)}
             for name, weight, value in found]
 

@@ -120,14 +120,15 @@ def records(text: io.TextIOBase, *, first_line: int = 1,
             inside = _ends_inside_quotes(numbered[1], inside)
             if inside and len(pending) < MAX_RECORD_LINES:
                 continue
-        joined = "".join(line for _, line in pending).rstrip("\r\n")
-        first = pending[0][1].rstrip("\r\n")
+        start, first = pending[0][0], pending[0][1].rstrip("\r\n")
+        joined = first if len(pending) == 1 else "".join(
+            line for _, line in pending).rstrip("\r\n")
         if len(pending) > 1 and (inside or (fits is not None and not fits(joined)
                                              and fits(first))):
-            yield pending[0][0], first
+            yield start, first
             replay = pending[1:] + replay
         else:
-            yield pending[0][0], joined
+            yield start, joined
         pending, inside = [], False
 
 

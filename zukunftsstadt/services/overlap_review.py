@@ -34,7 +34,7 @@ def _readable_docs() -> set[str] | None:
     return docs
 
 
-def scoped(query: Select) -> Select:
+def _scoped(query: Select) -> Select:
     """Editors see only the pairs of their own Ressorts."""
     if current_user.role == "editor":
         own = list(current_user.ressort_codes)
@@ -45,7 +45,7 @@ def scoped(query: Select) -> Select:
 def _visible_rows(query: Select, *columns: Any) -> Iterator[tuple[Any, ...]]:
     """`columns` of the pairs of `query` whose two records the user may read."""
     docs = _readable_docs()
-    statement = scoped(query).with_only_columns(OverlapPair.a_doc, OverlapPair.b_doc,
+    statement = _scoped(query).with_only_columns(OverlapPair.a_doc, OverlapPair.b_doc,
                                                 *columns)
     for a_doc, b_doc, *values in db.session.execute(
             statement.execution_options(yield_per=STREAM_CHUNK)):

@@ -3,7 +3,7 @@ scan (alerts to the editors concerned: `alerts`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import current_app
@@ -58,35 +58,48 @@ _NAMED = {"shared_topics": (Topic.key, Topic.name),
           "same_state": (State.code, State.name)}
 
 
+def _names(facts: Iterable[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Per kind of fact, the names of all the keys `facts` share: one query per kind."""
+    wanted: dict[str, set[str]] = {}
+    for fact in facts:
+        if fact["name"] in _NAMED and fact.get("values"):
+            wanted.setdefault(fact["name"], set()).update(fact["values"])
+    names: dict[str, dict[str, str]] = {}
+    for fact_name, values in wanted.items():
+        key, name = _NAMED[fact_name]
+        query = select(key, name).where(key.in_(values))
+        if fact_name == "shared_priorities":  # a draft keeps its key
+            query = query.where(ResearchPriority.publication_status == "published",
+                                ResearchPriority.deleted_at.is_(None))
+        names[fact_name] = dict(db.session.execute(query).all())
+    return names
+
+
+def _relabel(fact: dict[str, Any], names: dict[str, dict[str, str]]) -> dict[str, Any]:
+    known = names.get(fact["name"])
+    if known is None:
+        return fact
+    values = fact["values"]
+    if fact["name"] == "same_municipality":
+        shown = ", ".join(f"{known[v]} (AGS {v})" if v in known else f"AGS {v}"
+                          for v in values)
+        return {**fact, "label": f"gleiche Kommune: {shown}"}
+    return {**fact, "label": overlap.LABELS[fact["name"]].format(
+        ", ".join(known.get(v, v) for v in values))}
+
+
 def readable(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The facts with names where the index keeps keys ("Klimaanpassung" for
     `klimaanpassung`, "Leipzig (AGS 14713000)"); facts stored without values stay as they are.
     """
-    result = []
-    for fact in facts:
-        fact = dict(fact)
-        columns, values = _NAMED.get(fact["name"]), fact.get("values")
-        if columns and values:
-            key, name = columns
-            query = select(key, name).where(key.in_(values))
-            if fact["name"] == "shared_priorities":  # a draft keeps its key
-                query = query.where(ResearchPriority.publication_status == "published",
-                                    ResearchPriority.deleted_at.is_(None))
-            names = dict(db.session.execute(query).all())
-            if fact["name"] == "same_municipality":
-                shown = ", ".join(f"{names[v]} (AGS {v})" if v in names else f"AGS {v}"
-                                  for v in values)
-                fact["label"] = f"gleiche Kommune: {shown}"
-            else:
-                fact["label"] = overlap.LABELS[fact["name"]].format(
-                    ", ".join(names.get(v, v) for v in values))
-        result.append(fact)
-    return result
+    names = _names(facts)
+    return [_relabel(fact, names) for fact in facts]
 
 
 def _named(candidates: list[overlap.Candidate]) -> list[overlap.Candidate]:
+    names = _names(fact for candidate in candidates for fact in candidate.facts)
     for candidate in candidates:
-        candidate.facts = readable(candidate.facts)
+        candidate.facts = [_relabel(fact, names) for fact in candidate.facts]
     return candidates
 
 

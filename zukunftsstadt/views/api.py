@@ -17,7 +17,6 @@ from .search import (
     _access,
     detail_url,
     facet_labels,
-    hide_unreadable_priorities,
     parse_params,
     run_search,
 )
@@ -73,8 +72,7 @@ def search() -> Any:
         result = run_search(params, suggest=request.args.get("suggest", "1") != "0")
     except (TransportError, ApiError) as exc:
         return _unavailable(exc)
-    labels = facet_labels(result, params)
-    hide_unreadable_priorities(result, labels)
+    labels = facet_labels(result, params)  # always: it also drops unreadable priorities
     if not labels_wanted:
         labels = {}
     return jsonify({

@@ -178,7 +178,10 @@ def run_search(params: SearchParams, *, facets: bool = True,
 
 
 def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str, dict[str, str]]:
-    """Readable labels for facet values (Ressort names, programme titles, topic names …)."""
+    """Readable labels for facet values (Ressort names, programme titles, topic names …).
+
+    Also drops the priority buckets the reader may not read: projects keep the keys of
+    priorities still in draft or deleted, and a key names its title."""
     wanted = {name: {v for v, _ in result.facets.get(name, [])} | set(params.filters.get(name, []))
               for name in queries.FACETS}
     labels: dict[str, dict[str, str]] = {name: {} for name in queries.FACETS}
@@ -208,16 +211,10 @@ def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str
         names = {number: name for number, name in rows}
         labels["sdg"] = {str(n): f"SDG {n}: {names[n]}" if n in names else f"SDG {n}"
                          for n in numbers}
-    return labels
-
-
-def hide_unreadable_priorities(result: queries.SearchResult,
-                               labels: dict[str, dict[str, str]]) -> None:
-    """Projects keep the keys of priorities still in draft or deleted; a reader sees only the
-    priorities they may read in the facet (a key names its title)."""
     if "priority" in result.facets:
         result.facets["priority"] = [(v, n) for v, n in result.facets["priority"]
                                      if v in labels["priority"]]
+    return labels
 
 
 def search_url(params: SearchParams, endpoint: str = "search.search_page", **changes: Any) -> str:
@@ -294,7 +291,6 @@ def search_page() -> tuple[str, int] | str:
     except (TransportError, ApiError) as exc:
         return _unavailable(params, exc)
     labels = facet_labels(result, params)
-    hide_unreadable_priorities(result, labels)
     return render_template(
         "search.html", params=params, query=params.query, result=result, unavailable=False,
         page=ResultPage(params.page, params.size, result.total), labels=labels,

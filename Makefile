@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
 DEMO := zukunftsstadt/demo/demo-data.json
 
-.PHONY: run test setup system-deps lint node-start node-stop clean
+.PHONY: run test quality language-data setup system-deps lint node-start node-stop clean
 
 $(VENV)/.installed: pyproject.toml
 	@echo "Richte die virtuelle Umgebung in $(VENV) ein …"
@@ -14,21 +14,33 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@
 
-setup: $(VENV)/.installed system-deps
+# The stable analysis plugin for the local search node (search/plugin, Maven); rebuilt only
+# when its sources change, installed by search/node_install.py. Not built for ELASTICSEARCH_URL.
+PLUGIN_ZIP := search/plugin/target/zukunftsstadt-analysis.zip
+PLUGIN_SRC := search/plugin/pom.xml $(shell find search/plugin/src -type f 2>/dev/null)
+
+$(PLUGIN_ZIP): $(PLUGIN_SRC) | system-deps
+	@echo "Baue das Analyse-Plugin (Maven) …"
+	cd search/plugin && mvn -B -q package
+	@touch $@
+
+setup: $(VENV)/.installed system-deps $(if $(ELASTICSEARCH_URL),,$(PLUGIN_ZIP))
 
 # Test tools from npm (axe-core for the accessibility checks in the browser tests).
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
-# The search node needs a Java runtime (17+) and the German hunspell dictionary; the browser
-# tests need Chromium. As root, missing Debian packages are installed; otherwise the command
-# to run is printed.
+# The search node needs a Java runtime (17+) and the German hunspell dictionary, its analysis
+# plugin a JDK and Maven; the browser tests need Chromium. As root, missing Debian packages are
+# installed; otherwise the command to run is printed.
 system-deps:
 	@missing=""; \
 	if [ -n "$(WITH_BROWSER)" ] && ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
 	if [ -z "$$HUNSPELL_DIR" ] && [ ! -f /usr/share/hunspell/de_DE.dic ]; then missing="$$missing hunspell-de-de"; fi; \
 	if [ -z "$$ELASTICSEARCH_URL" ] && ! command -v java >/dev/null 2>&1 && [ -z "$$JAVA_HOME" ]; then missing="$$missing default-jre-headless"; fi; \
+	if [ -z "$$ELASTICSEARCH_URL" ] && ! command -v javac >/dev/null 2>&1; then missing="$$missing default-jdk-headless"; fi; \
+	if [ -z "$$ELASTICSEARCH_URL" ] && ! command -v mvn >/dev/null 2>&1; then missing="$$missing maven"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installiere Debian-Pakete:$$missing"; \
@@ -50,6 +62,16 @@ test: WITH_BROWSER=1
 test: setup node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Search, coverage and overlap metrics on the development and the held-out evaluation set.
+quality: setup
+	$(FLASK) search node start
+	$(BIN)/python bench/quality.py
+
+# Regenerate search/data/analysis/ (decompounding dictionary, stop words, synonyms) from
+# Debian's wngerman, hunspell-de-de, openthesaurus-de-text and trans-de-en.
+language-data:
+	$(BIN)/python -m search.language_data
 
 lint: setup
 	$(BIN)/ruff check .

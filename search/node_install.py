@@ -1,6 +1,7 @@
 """Obtain what the local Elasticsearch node needs: a Java runtime, the distribution from
-Maven Central (downloaded once into a per-machine cache, verified, unpacked) and the German
-hunspell dictionary. `search.node` starts and stops it.
+Maven Central (downloaded once into a per-machine cache, verified, unpacked), the German
+hunspell dictionary, the project's analysis plugin (`search/plugin`) and the analysis files of
+`search/data/analysis`. `search.node` starts and stops it.
 
 Standard library only; this package must not import the application.
 """
@@ -33,6 +34,12 @@ HINT = (
 )
 _UNPACKED_MARKER = ".zukunftsstadt-unpacked"
 _HUNSPELL_LOCALE = "de_DE"
+# The stable analysis plugin built from search/plugin (see the Makefile) and the files its
+# filters read from the node's config directory.
+PLUGIN_NAME = "zukunftsstadt-analysis"
+PLUGIN_ZIP = Path(__file__).resolve().parent / "plugin" / "target" / f"{PLUGIN_NAME}.zip"
+ANALYSIS_DATA_DIR = Path(__file__).resolve().parent / "data" / "analysis"
+_PLUGIN_MARKER = ".zukunftsstadt-plugin"
 
 Progress = Callable[[str], None]
 
@@ -283,13 +290,91 @@ def _install_hunspell(dist: Path) -> None:
         settings.write_text("ignore_case: true\n")
 
 
+def _plugin_cli_env(dist: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ES_", "JAVA_", "_JAVA_"))}
+    env.update(ES_JAVA_HOME=str(find_java()), ES_PATH_CONF=str(dist / "config"))
+    return env
+
+
+def _plugin_cli(dist: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(dist / "bin" / "elasticsearch-plugin"), *args],
+        env=_plugin_cli_env(dist),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def install_analysis_plugin(
+    dist: Path, progress: Progress = print, zip_path: Path = PLUGIN_ZIP
+) -> None:
+    """Install the analysis plugin built by `make setup` (search/plugin); again when it changed.
+
+    The installed zip's SHA-256 is recorded next to the unpacked distribution, so an unchanged
+    plugin costs one hash per start and a rebuilt one is removed and installed anew.
+    """
+    if not zip_path.is_file():
+        raise NodeError(
+            f"Analyse-Plugin fehlt ({zip_path}): bitte `make setup` ausführen (baut es mit "
+            f"Maven). / analysis plugin missing ({zip_path}): run `make setup` (builds it "
+            f"with Maven). {HINT}"
+        )
+    digest = _file_digest(zip_path, "sha256")
+    marker = dist / _PLUGIN_MARKER
+    installed = dist / "plugins" / PLUGIN_NAME
+    if installed.is_dir() and marker.is_file() and marker.read_text().split()[:1] == [digest]:
+        return
+    if installed.exists():
+        progress(f"Entferne altes Analyse-Plugin / removing old analysis plugin {PLUGIN_NAME}")
+        out = _plugin_cli(dist, "remove", "--purge", PLUGIN_NAME)
+        if out.returncode != 0:  # a half-installed directory: remove it by hand
+            shutil.rmtree(installed, ignore_errors=True)
+    progress(f"Installiere Analyse-Plugin / installing analysis plugin: {zip_path}")
+    out = _plugin_cli(dist, "install", "--batch", zip_path.resolve().as_uri())
+    if out.returncode != 0:
+        marker.unlink(missing_ok=True)
+        raise NodeError(
+            f"Analyse-Plugin konnte nicht installiert werden / could not install the analysis "
+            f"plugin {zip_path} (exit code {out.returncode}):\n{out.stdout}{out.stderr}"
+        )
+    marker.write_text(f"{digest} {zip_path.resolve()}\n")
+
+
+def copy_analysis_files(dist: Path, source: Path = ANALYSIS_DATA_DIR) -> None:
+    """Copy every file of ``search/data/analysis/`` into ``<dist>/config/analysis/``.
+
+    Word lists, synonym and hyphenation files that mappings name relative to the config
+    directory (``analysis/…``). Files are only added or updated, never deleted: an index whose
+    analyzer reads a deleted file cannot open its shards (the cluster turns red). Hidden files
+    (``.gitkeep``) are not copied.
+    """
+    if not source.is_dir():
+        return
+    dest = dist / "config" / "analysis"
+    for src in source.rglob("*"):
+        rel = src.relative_to(source)
+        if not src.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != src.read_bytes():
+            shutil.copyfile(src, target)
+
+
 def ensure_distribution(cfg: NodeConfig, progress: Progress = print) -> Path:
-    """Download, verify and unpack the distribution (idempotent); return its directory."""
+    """Download, verify and unpack the distribution, add dictionary, plugin and analysis files.
+
+    Idempotent; returns the distribution directory.
+    """
     dist = cfg.dist_dir
     if not (dist / _UNPACKED_MARKER).is_file():
         cfg.home.mkdir(parents=True, exist_ok=True)
         _unpack(_cached_zip(cfg, progress), cfg, progress)
     _install_hunspell(dist)
+    install_analysis_plugin(dist, progress)
+    copy_analysis_files(dist)
     return dist
 
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH_PASSWORD = "Bench-Kaltluft-Schneise-42"  # zxcvbn refuses simple ones
 sys.path.insert(0, str(ROOT))
 os.environ["ZS_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="zs-bench-review-")
 os.environ["SEARCH_AUTO_DRAIN"] = "0"
@@ -87,18 +88,18 @@ def main() -> None:
             db.session.execute(insert(OverlapPair), rows[start:start + 20_000])
         db.session.commit()
         people = {
-            "Koordination": accounts.create_user("k@example.org", "K", "pw-123456789",
+            "Koordination": accounts.create_user("k@example.org", "K", BENCH_PASSWORD,
                                                  "coordination", []),
-            "Analyse": accounts.create_user("a@example.org", "A", "pw-123456789",
+            "Analyse": accounts.create_user("a@example.org", "A", BENCH_PASSWORD,
                                             "analyst", []),
-            "Redaktion BMWSB": accounts.create_user("r@example.org", "R", "pw-123456789",
+            "Redaktion BMWSB": accounts.create_user("r@example.org", "R", BENCH_PASSWORD,
                                                     "editor", ["BMWSB"]),
         }
         print(f"{len(rows):,} Paare".replace(",", "."))
         print(f"{'Rolle':<18}{'Seite':<26}{'Median':>10}{'langsamste':>12}")
         for role, user in people.items():
             client = app.test_client()
-            client.post("/login", data={"email": user.email, "password": "pw-123456789"})
+            client.post("/login", data={"email": user.email, "password": BENCH_PASSWORD})
             for name, url in (("Liste, Seite 1", "/analyse/ueberschneidungen/"),
                               ("Liste, Seite 200", "/analyse/ueberschneidungen/?page=200"),
                               ("Liste, Filter hoch", "/analyse/ueberschneidungen/?level=hoch"),

@@ -79,8 +79,8 @@ def test_end_before_start_and_duplicate_fkz(editor_client, programme):
     response = _post(editor_client, "/vorhaben/neu", {
         "fkz": "03SF0001", "title": "Doppelt", "summary": "x", "programme_id": programme.id,
         "lead_organisation_id": 0})
-    assert "Das Förderkennzeichen 03SF0001 ist bereits vergeben." in response.get_data(
-        as_text=True)
+    assert "Dieses Förderkennzeichen kann hier nicht verwendet werden." in response.get_data(
+        as_text=True)  # words that confirm no record the editor may not read (issue 12)
 
 
 def test_choice_of_another_ressorts_programme_is_refused(editor_client, programme):

@@ -10,6 +10,7 @@ from flask import Flask
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR
 from search.client import make_client
 
+from . import inputs
 from .extensions import csrf, db, migrate
 
 
@@ -17,6 +18,7 @@ def create_app(config: str | dict[str, Any] | None = None,
                overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app; `config` names a configuration class or gives single settings."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    inputs.register(app)  # ids and JSON checked before any route sees them
     name = config if isinstance(config, str) else os.environ.get("ZS_CONFIG", "development")
     if name not in CONFIGS:
         raise RuntimeError(f"ZS_CONFIG={name!r} unbekannt; erlaubt: {', '.join(CONFIGS)}")

@@ -8,16 +8,18 @@ search outbox and version checks are the same whatever the entry point.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import permissions
 from ..extensions import db
+from ..inputs import JsonRefused
 from ..services import alerts, editing, records
 from ..views.editing import (
     SPECS,
@@ -47,6 +49,15 @@ PY_TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,), "object": (dict,)}
 
 
+def _amount_error(value: int | float) -> str | None:
+    """JSON numbers are amounts as they are: finite, at most two decimals (cents)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "Erwartet wird eine endliche Zahl."
+    if Decimal(repr(value)).as_tuple().exponent < -2:  # type: ignore[operator]
+        return "Höchstens zwei Nachkommastellen (Cent) erlaubt."
+    return None
+
+
 def _type_error(value: Any, schema: dict[str, Any]) -> str | None:
     if value is None:
         return None if schema.get("nullable") else "Dieser Wert darf nicht null sein."
@@ -57,6 +68,8 @@ def _type_error(value: Any, schema: dict[str, Any]) -> str | None:
         names = {"string": "eine Zeichenkette", "integer": "eine ganze Zahl",
                  "number": "eine Zahl", "boolean": "true oder false", "array": "eine Liste"}
         return f"Erwartet wird {names.get(kind, kind)}."
+    if kind == "number":
+        return _amount_error(value)
     if "enum" in schema and value not in schema["enum"]:
         return "Erlaubt sind: " + ", ".join(map(str, schema["enum"])) + "."
     if kind == "array":
@@ -70,7 +83,14 @@ def _type_error(value: Any, schema: dict[str, Any]) -> str | None:
 
 
 def _read_body(schema: dict[str, Any]) -> dict[str, Any] | Response:
-    data = request.get_json(silent=True) if request.is_json else None
+    data = None
+    if request.is_json:
+        try:
+            data = current_app.json.loads(request.get_data(cache=True))
+        except JsonRefused as exc:
+            return problem(400, str(exc))
+        except ValueError:
+            return problem(400, "Der Inhalt ist kein gültiges JSON.")
     if not isinstance(data, dict):
         return problem(400, "Erwartet wird ein JSON-Objekt (Content-Type: application/json).")
     properties = schema["properties"]
@@ -99,12 +119,16 @@ def _form_value(name: str, value: Any) -> list[str]:
         return [str(v) for v in value]
     if isinstance(value, date):
         return [value.isoformat()]
-    if isinstance(value, float):
-        return [format(Decimal(repr(value)), "f") if value == value and abs(value) != float(
-            "inf") else str(value)]
-    if isinstance(value, Decimal):
-        return [format(value, "f")]
+    if isinstance(value, float | Decimal):
+        return [_amount_text(Decimal(repr(value)) if isinstance(value, float) else value)]
     return [str(value)]
+
+
+def _amount_text(amount: Decimal) -> str:
+    """An amount as the form reads it without doubt: a decimal comma, no thousands dots.
+
+    A dot would be read as German thousands separator (2.125 -> 2125), so never send one."""
+    return format(amount, "f").replace(".", ",")
 
 
 def _current_values(spec: KindSpec, record: Any) -> dict[str, Any]:
@@ -135,7 +159,7 @@ def _validated(spec: KindSpec, record: Any, values: dict[str, Any]) -> Any:
 def _store(spec: KindSpec, record: Any, data: dict[str, Any], creating: bool) -> Response | None:
     if "fkz" in data and editing.fkz_taken(data["fkz"], None if creating else record.id):
         return problem(422, "Die Eingaben enthalten Fehler.", errors={
-            "fkz": [f"Das Förderkennzeichen {data['fkz']} ist bereits vergeben."]})
+            "fkz": [editing.FKZ_UNAVAILABLE]})
     try:
         editing.apply(record, data, reader=current_user)
     except editing.InputError as exc:

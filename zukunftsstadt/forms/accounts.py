@@ -25,11 +25,18 @@ class LoginForm(GermanForm):
 
 class PasswordForm(GermanForm):
     password = PasswordField("Neues Passwort", [required, max_length(500)],
-                             description="Mindestens 12 Zeichen.")
+                             description="Mindestens 12 Zeichen, kein häufiges oder leicht zu "
+                                         "erratendes Passwort.")
     confirm = PasswordField(
         "Neues Passwort wiederholen",
         [required, EqualTo("password", "Die Passwörter stimmen nicht überein.")],
     )
+
+
+class OwnPasswordForm(PasswordForm):
+    """Changing one's own password needs the current one (a left-open session is not enough)."""
+
+    current_password = PasswordField("Bisheriges Passwort", [required, max_length(500)])
 
 
 class AccountForm(PasswordForm):

@@ -182,6 +182,8 @@ def parse_amount(value: str) -> Decimal | None:
     if not _GERMAN_NUMBER.match(value):
         raise ValueError(f"„{original[:40]}“ ist kein Betrag im deutschen Format "
                          "(z. B. 1.234.567,89)")
+    if len(value.partition(",")[2]) > 2:
+        raise ValueError(f"Der Betrag „{original[:40]}“ hat mehr als zwei Nachkommastellen")
     try:
         amount = Decimal(value.replace(".", "").replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the pattern already guards this

@@ -202,6 +202,12 @@ class SpreadsheetImport:
             record = self._existing[key] = model(**{self.table.key: key},
                                                  publication_status="draft")
             return record, True
+        if self.actor is not None and not permissions.can_read(self.actor, record):
+            # the same words as for any key one cannot use: nothing about a record one may
+            # not read (a confidential programme, another Ressort's draft) is confirmed
+            raise RowRejected([Problem(line, column.header, f"„{key}“ kann hier nicht "
+                                       "verwendet werden. Bitte prüfen Sie den Wert; bei Fragen "
+                                       "hilft die Koordination.")])
         if record.deleted_at is not None:
             raise RowRejected([Problem(line, column.header, f"Der Eintrag „{key}“ ist gelöscht "
                                        "(Papierkorb); die Koordination kann ihn "

@@ -120,9 +120,11 @@ def _amount(value: Any) -> Decimal:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value) or value < 0:
             raise CellError("Der Betrag muss eine Zahl ≥ 0 sein.")
-        amount = Decimal(str(value))
+        amount = Decimal(repr(value))  # a number cell is a number, never German notation
         if amount > Decimal("99999999999999.99"):
             raise CellError("Der Betrag ist zu groß.")
+        if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise CellError("Höchstens zwei Nachkommastellen (Cent) erlaubt.")
     else:
         try:
             amount = parse_amount(text_of(value))

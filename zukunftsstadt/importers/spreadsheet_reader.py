@@ -24,6 +24,8 @@ HELP_SHEET = "hilfe"
 # An XLSX is a ZIP; openpyxl holds its shared strings in memory, so a small file that unpacks
 # to gigabytes would exhaust it. 100 MB unpacked is far more than any real template holds.
 MAX_UNPACKED = 100 * 2**20
+UNREADABLE_XLSX = ("Die Datei ist keine lesbare XLSX-Arbeitsmappe. Bitte speichern Sie sie in "
+                   "Excel als „Excel-Arbeitsmappe (*.xlsx)“ oder als CSV.")
 
 
 @dataclass
@@ -62,16 +64,16 @@ def _xlsx(raw: BinaryIO) -> Table:
             "gelesen. Bitte teilen Sie sie auf oder speichern Sie sie als CSV.")
     try:
         book = load_workbook(raw, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise FileFormatError("Die Datei ist keine lesbare XLSX-Arbeitsmappe. Bitte speichern "
-                              "Sie sie in Excel als „Excel-Arbeitsmappe (*.xlsx)“ oder als "
-                              "CSV.") from exc
-    sheets = [s for s in book.worksheets if s.title.strip().lower() != HELP_SHEET]
-    if not sheets:
-        raise FileFormatError("Die Arbeitsmappe enthält kein Tabellenblatt mit Daten.")
-    sheet = sheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    first = next(rows, None)
+        sheets = [s for s in book.worksheets if s.title.strip().lower() != HELP_SHEET]
+        if not sheets:
+            raise FileFormatError("Die Arbeitsmappe enthält kein Tabellenblatt mit Daten.")
+        sheet = sheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        first = next(rows, None)
+    except FileFormatError:
+        raise
+    except Exception as exc:  # openpyxl and its XML parsers raise many kinds
+        raise FileFormatError(UNREADABLE_XLSX) from exc
     if first is None or _empty(list(first)):
         raise FileFormatError("Die erste Zeile des Tabellenblatts muss die Spaltenüberschriften "
                               "enthalten; sie ist leer.")
@@ -79,12 +81,16 @@ def _xlsx(raw: BinaryIO) -> Table:
     done = [1]
 
     def numbered() -> Iterator[tuple[int, list[Any]]]:
-        for line, cells in enumerate(rows, start=2):
-            done[0] = line
-            values = list(cells)
-            if not _empty(values):
-                yield line, values
-        book.close()
+        try:
+            for line, cells in enumerate(rows, start=2):
+                done[0] = line
+                values = list(cells)
+                if not _empty(values):
+                    yield line, values
+        except Exception as exc:  # broken sheet XML further down
+            raise FileFormatError(f"Zeile {done[0] + 1}: {UNREADABLE_XLSX}") from exc
+        finally:
+            book.close()
 
     return Table(header, numbered(), sheet.max_row or 1, lambda: done[0],
                  f"XLSX, Blatt „{sheet.title}“")
@@ -103,7 +109,10 @@ def _csv(raw: BinaryIO) -> Table:
                               "Spaltenüberschriften) ist leer.")
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
-    header = next(reader)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise FileFormatError(f"Zeile 1 (Spaltenüberschriften): {_csv_reason(exc)}") from exc
 
     def numbered() -> Iterator[tuple[int, list[Any]]]:
         start = reader.line_num + 1
@@ -114,10 +123,20 @@ def _csv(raw: BinaryIO) -> Table:
                     yield line, [_unguard(c) for c in cells]
         except (csv.Error, UnicodeDecodeError) as exc:
             raise FileFormatError(f"Zeile {start}: die Datei ist ab hier nicht lesbar "
-                                  f"({exc}).") from exc
+                                  f"({_csv_reason(exc)}).") from exc
 
     return Table(header, numbered(), size, lambda: counter.bytes_read,
                  f"CSV, Trennzeichen „{delimiter}“")
+
+
+def _csv_reason(exc: Exception) -> str:
+    """Python's csv and codec messages in German."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "Zeichen, die weder UTF-8 noch ISO-8859-15 sind"
+    if "field larger than field limit" in str(exc):
+        return (f"eine Zelle ist länger als {csv.field_size_limit() // 1024} KiB; vermutlich "
+                "fehlt ein schließendes Anführungszeichen")
+    return "die Zeile ist keine gültige CSV-Zeile"
 
 
 def _size(raw: BinaryIO) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, DateTime, String, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from .base import in_list, utcnow
@@ -33,7 +35,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="analyst")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Changes on password change, so that sessions of the old password end (Flask-Login id).
+    # Stored in each session (Flask-Login id) and checked on every request: a new value ends
+    # every session (logout, password, role, Ressorts, deactivation; see below).
     session_token: Mapped[str] = mapped_column(String(64), default="")
 
     ressorts: Mapped[list[Ressort]] = relationship(secondary=user_ressort, order_by="Ressort.code")
@@ -59,6 +62,21 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+SESSION_ENDING = ("role", "ressorts", "active")
+
+
+@event.listens_for(Session, "before_flush")
+def _end_sessions_on_account_change(session: Session, context: Any, instances: Any) -> None:
+    """A change of role, Ressorts or active flag ends every session of the account, whatever
+    changed it (a page, the command line, a script): the next request signs in again."""
+    for obj in session.dirty:
+        if not isinstance(obj, User):
+            continue
+        state = inspect(obj)
+        if any(state.attrs[name].history.has_changes() for name in SESSION_ENDING):
+            obj.session_token = secrets.token_hex(16)
 
 
 class LoginFailure(db.Model):

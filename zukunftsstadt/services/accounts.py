@@ -1,4 +1,10 @@
-"""Accounts: creation, Argon2id password hashes, login checks with throttling."""
+"""Accounts: creation, Argon2id password hashes, login checks with throttling, sessions.
+
+Sessions end on the server: the session stores the account's `session_token` (in Flask-Login's
+user id) and every request compares it with the database (`auth.load_user`). A new token ends
+every session of the account: at logout, on a password change, and (by the flush hook in
+`models.user`) whenever the role, the Ressorts or the active flag change.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,11 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from zxcvbn import zxcvbn
 
 from ..extensions import db
-from ..models import ROLES, LoginFailure, Ressort, User
+from ..models import ROLES, ApiToken, LoginFailure, Ressort, User
 from ..models.base import utcnow
 
 HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
@@ -33,9 +40,19 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, *personal: str) -> None:
+    """At least MIN_PASSWORD_LENGTH characters and not easy to guess.
+
+    zxcvbn knows the 30,000 most common passwords, words and names, keyboard rows, repeats
+    and sequences; below score 3 (about 10^8 guesses) a password counts as guessable.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen haben.")
+    hints = ["zukunftsstadt", "passwort", *(p for p in personal if p)]
+    if zxcvbn(password, user_inputs=hints)["score"] < 3:
+        raise AccountError("Dieses Passwort ist zu leicht zu erraten (ein häufiges Passwort, "
+                           "ein Wort mit Ziffern, Wiederholungen oder Tastaturfolgen). Bitte "
+                           "wählen Sie ein längeres, z. B. aus mehreren Wörtern.")
 
 
 def create_user(email: str, name: str, password: str, role: str,
@@ -45,7 +62,7 @@ def create_user(email: str, name: str, password: str, role: str,
         raise AccountError(f"Unbekannte Rolle {role!r}; erlaubt: {', '.join(ROLES)}.")
     if db.session.scalar(select(User).where(User.email == email)):
         raise AccountError(f"Es gibt bereits ein Konto für {email}.")
-    check_password_rules(password)
+    check_password_rules(password, email, name)
     codes = ressort_codes or []
     ressorts = list(db.session.scalars(select(Ressort).where(Ressort.code.in_(codes))))
     unknown = set(ressort_codes or []) - {r.code for r in ressorts}
@@ -58,10 +75,30 @@ def create_user(email: str, name: str, password: str, role: str,
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """New password; ends every session of the old one."""
-    check_password_rules(password)
+def set_password(user: User, password: str) -> int:
+    """New password; ends every session and revokes every API key of the account.
+
+    Returns the number of keys revoked (a key is a password of its own: whoever had the old
+    password could have made one)."""
+    check_password_rules(password, user.email, user.name)
     user.password_hash = HASHER.hash(password)
+    revoked = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())).rowcount
+    end_sessions(user)
+    return revoked or 0
+
+
+def check_password(user: User, password: str) -> bool:
+    """Whether `password` is the account's current one (for changing it)."""
+    try:
+        return bool(user.password_hash) and HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the account ends with its next request (a new session token)."""
     user.session_token = secrets.token_hex(16)
     db.session.commit()
 

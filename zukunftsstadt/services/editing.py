@@ -94,6 +94,12 @@ def _apply_one(record: Any, name: str, value: Any, reader: Any = None) -> None:
         setattr(record, name, value)
 
 
+# One answer whether the FKZ belongs to a record the user may read or to a confidential or
+# foreign draft: the message confirms nothing beyond "not this one" (issue 12, finding 7).
+FKZ_UNAVAILABLE = ("Dieses Förderkennzeichen kann hier nicht verwendet werden. Bitte prüfen Sie "
+                   "es; bei Fragen hilft die Koordination.")
+
+
 def fkz_taken(fkz: str, project_id: int | None) -> bool:
     query = select(Project.id).where(Project.fkz == fkz)
     if project_id:

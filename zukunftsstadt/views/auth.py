@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from .. import permissions
 from ..extensions import db
-from ..forms.accounts import AccountForm, LoginForm, PasswordForm
+from ..forms.accounts import AccountForm, LoginForm, OwnPasswordForm, PasswordForm
 from ..forms.fields import options
 from ..models import Ressort, User
-from ..services import accounts
+from ..services import accounts, api_tokens
 
 bp = Blueprint("auth", __name__)
 
@@ -54,6 +54,8 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    if current_user.is_authenticated:  # ends copies of this cookie and other devices too
+        accounts.end_sessions(current_user._get_current_object())  # type: ignore[attr-defined]
     logout_user()
     session.clear()
     flash("Sie sind abgemeldet.", "info")
@@ -63,17 +65,33 @@ def logout() -> Any:
 @bp.route("/konto/passwort", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
-    form = PasswordForm()
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    form = OwnPasswordForm()
+    keys = len(api_tokens.active_tokens(user))
     if request.method == "POST" and form.validate():
-        try:
-            accounts.set_password(current_user, form.password.data)
-        except accounts.AccountError as exc:
-            form.password.errors.append(str(exc))
+        if not accounts.check_password(user, form.current_password.data):
+            form.current_password.errors.append("Das bisherige Passwort ist nicht korrekt.")
         else:
-            login_user(current_user)  # new session token: keep this session, end the others
-            flash("Ihr Passwort wurde geändert.", "success")
-            return redirect(url_for("main.index"))
-    return render_template("auth/password.html", form=form, user=current_user)
+            try:
+                revoked = accounts.set_password(user, form.password.data)
+            except accounts.AccountError as exc:
+                form.password.errors.append(str(exc))
+            else:
+                _renew_session(user)  # new token: this session goes on, every other one ends
+                flash("Ihr Passwort wurde geändert; Ihre anderen Sitzungen sind beendet."
+                      + (f" {revoked} API-Schlüssel wurden widerrufen." if revoked else ""),
+                      "success")
+                return redirect(url_for("main.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form, user=user, keys=keys), status
+
+
+def _renew_session(user: User) -> None:
+    """A fresh session for `user` carrying the new session token, keeping the login time."""
+    started = session.get("login_at", time.time())
+    session.clear()
+    login_user(user)
+    session["login_at"], session["last_seen"] = started, time.time()
 
 
 def _require_admin() -> None:
@@ -124,8 +142,8 @@ def user_reset_password(user_id: int) -> Any:
         except accounts.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            flash(f"Neues Passwort für {user.email} gesetzt; alte Sitzungen sind beendet.",
-                  "success")
+            flash(f"Neues Passwort für {user.email} gesetzt; alte Sitzungen sind beendet und "
+                  "API-Schlüssel widerrufen.", "success")
             return redirect(url_for("auth.user_list"))
     return render_template("auth/password.html", form=form, user=user)
 

@@ -210,7 +210,7 @@ def _conflict(spec: KindSpec, record_id: int, form: RecordForm) -> tuple[str, in
 def _save(spec: KindSpec, record: Any, form: RecordForm, creating: bool) -> Any:
     data = {name: form[name].data for name in spec.fields}
     if "fkz" in data and editing.fkz_taken(data["fkz"], None if creating else record.id):
-        form.fkz.errors.append(f"Das Förderkennzeichen {data['fkz']} ist bereits vergeben.")
+        form.fkz.errors.append(editing.FKZ_UNAVAILABLE)
         return None
     try:
         editing.apply(record, data, reader=current_user)

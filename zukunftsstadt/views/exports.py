@@ -8,6 +8,7 @@ format of `flask catalogue load`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    g,
     render_template,
     send_file,
     stream_with_context,
@@ -23,7 +25,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from .. import permissions, visibility
-from ..models import Organisation, Programme, ResearchPriority, Ressort
+from ..extensions import db
+from ..models import Organisation, Programme, ResearchPriority, Ressort, User
 from ..services import list_export
 from ..services.record_columns import BY_SEGMENT, TABLES, RecordTable
 from ..services.table_files import XLSX_MIMETYPE, csv_chunks, xlsx_file, zip_of_csv
@@ -60,6 +63,27 @@ def _user() -> Any:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
+def _stream(chunks: Callable[[Any], Iterator[str]]) -> Iterator[str]:
+    """`chunks(reader)` as a streamed body, the reader loaded anew inside the stream.
+
+    The request's database session closes when the view returns, before a WSGI server reads
+    the body: the user loaded in it is detached then, and a lazy load (`user.ressorts`) would
+    cut the download off after its first bytes with status 200 already sent. The stream
+    therefore reads the reader again in its own session and makes it `current_user` there.
+    """
+    user = _user()
+    user_id = user.id if isinstance(user, User) else None
+
+    @stream_with_context
+    def generate() -> Iterator[str]:
+        reader = db.session.get(User, user_id) if user_id is not None else user
+        if user_id is not None:
+            g._login_user = reader  # Flask-Login's current_user inside the stream
+        yield from chunks(reader)
+
+    return generate()
+
+
 @bp.get("/<segment>/export.<fmt>")
 def list_export_file(segment: str, fmt: str) -> Any:
     table = BY_SEGMENT.get(segment)
@@ -69,16 +93,17 @@ def list_export_file(segment: str, fmt: str) -> Any:
         abort(404)  # the organisation list is for signed-in users only
     query = _list_query(table)
     user = _user()
-    header = list_export.header(table, user)
     if fmt == "csv":
-        body = stream_with_context(csv_chunks(header, list_export.rows(table, query, user)))
+        body = _stream(lambda reader: csv_chunks(list_export.header(table, reader),
+                                                 list_export.rows(table, query, reader)))
         response = Response(body, mimetype="text/csv")
         response.charset = "utf-8"
     elif fmt == "json":
         meta = {"exported": date.today().isoformat(), "list": table.label}
-        body = stream_with_context(list_export.json_chunks(table, query, user, meta))
+        body = _stream(lambda reader: list_export.json_chunks(table, query, reader, meta))
         response = Response(body, mimetype="application/json")
     else:
+        header = list_export.header(table, user)
         sheet = (table.label, header, list_export.rows(table, query, user))
         return send_file(xlsx_file([sheet]), mimetype=XLSX_MIMETYPE, as_attachment=True,
                          download_name=f"{table.segment}.xlsx")
@@ -95,7 +120,7 @@ def export_page() -> str:
 def catalogue_lists_json() -> Response:
     """The whole catalogue as JSON lists, as the visitor may read it (for everyone)."""
     meta = {"exported": date.today().isoformat()}
-    body = stream_with_context(list_export.lists_json_chunks(_user(), meta))
+    body = _stream(lambda reader: list_export.lists_json_chunks(reader, meta))
     return _attachment(Response(body, mimetype="application/json"),
                        f"katalog-listen-{date.today().isoformat()}.json")
 
@@ -125,5 +150,5 @@ def _catalogue_json(stamp: str) -> Response:
     """Everything, in the load format (`flask catalogue dump`): for the Koordination only."""
     if not permissions.can_restore(current_user):
         abort(403)
-    body = stream_with_context(list_export.catalogue_json_chunks())
+    body = _stream(lambda reader: list_export.catalogue_json_chunks())
     return _attachment(Response(body, mimetype="application/json"), f"katalog-{stamp}.json")

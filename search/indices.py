@@ -18,9 +18,10 @@ from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
-CURRENT_VERSIONS = {"catalogue": 2}
+CURRENT_VERSIONS = {"catalogue": 3}
 CATALOGUE = "catalogue"
 REBUILD_SUFFIX = "rebuild"
+CREATE_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,10 @@ def create_physical(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -
     index = f"{alias_name(prefix, name)}-v{version}-{time.strftime('%Y%m%d%H%M%S')}"
     index += f"{time.time_ns() % 1_000_000:06d}"
     definition = load_definition(name, version)
-    client.indices.create(index=index, settings=definition["settings"],
-                          mappings=definition["mappings"])
+    # Creating an index loads the synonym rules and the decompounding dictionary (seconds on
+    # a busy node): a longer timeout than a search gets.
+    client.options(request_timeout=CREATE_TIMEOUT).indices.create(
+        index=index, settings=definition["settings"], mappings=definition["mappings"])
     return index
 
 

@@ -24,7 +24,7 @@ from .queries import PUBLIC, Access, access_filter
 
 TEXT_FIELDS = ["title", "summary", "objectives", "results"]
 # Candidates are also found through the inner parts of compounds (Radverkehrsnetz ~ Radroute).
-CANDIDATE_FIELDS = [*TEXT_FIELDS, "compounds"]
+CANDIDATE_FIELDS = [*TEXT_FIELDS, "compounds", "title.parts", "summary.parts"]
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 STOPWORDS = frozenset(
     word
@@ -82,10 +82,31 @@ def _artificial(doc: dict[str, Any]) -> dict[str, Any]:
             "positions": False, "offsets": False}
 
 
+_UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+_DIGRAPH_E = re.compile(r"(?<!q)(?<=[aou])e")
+
+
+def _normalised(word: str) -> str:
+    """A word as the index's `german_normalization` spells it ('Kühlräume' -> 'kuhlraume')."""
+    return _DIGRAPH_E.sub("", word.lower()).translate(_UMLAUTS)
+
+
+def display_terms(doc: dict[str, Any], terms: list[str]) -> list[str]:
+    """The words of `doc` that the index terms (normalised stems) stand for, for people:
+    'kuhlraum' -> 'kühlräume'. A term without such a word stays as it is."""
+    words = sorted({w.lower() for w in _WORD.findall(_text(doc))}, key=len)
+    shown = []
+    for term in terms:
+        found = next((w for w in words if _normalised(w).startswith(term)
+                      and len(_normalised(w)) - len(term) <= 3), term)
+        shown.append(found)
+    return list(dict.fromkeys(shown))
+
+
 def vectors(client: Elasticsearch, alias: str,
             docs: list[dict[str, Any]]) -> list[dict[str, float]]:
-    """tf-idf vectors of the documents' text as the index analyses it (hunspell stems, German
-    stop words removed), with document frequencies from the whole index."""
+    """tf-idf vectors of the documents' text as the index analyses it (normalised light
+    stems, German stop words removed), with document frequencies from the whole index."""
     index = next(iter(client.indices.get_alias(name=alias)))
     response = client.mtermvectors(index=index, docs=[_artificial(d) for d in docs])
     result = []
@@ -213,7 +234,8 @@ def score(source: dict[str, Any], candidates: list[dict[str, Any]],
                  "mittel" if total >= weights.medium else None)
         result.append(Candidate(
             kind=doc.get("kind", ""), id=str(doc.get("id")), title=doc.get("title", ""),
-            ressort=doc.get("ressort"), score=total, level=level, terms=shared[:8],
+            ressort=doc.get("ressort"), score=total, level=level,
+            terms=display_terms(source, shared[:8]),
             facts=evidence, text_similarity=similarity, source=doc,
         ))
     return sorted(result, key=lambda c: -c.score)

@@ -16,7 +16,9 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from .german import clean, expand_query
+from .german import clean
+from .matching import ALL_TERMS
+from .matching import text_query as _text_query
 
 MAX_QUERY_LENGTH = 500
 MAX_FILTER_VALUES = 30
@@ -24,21 +26,7 @@ EXPORT_LIMIT = 10_000
 FEW_HITS = 2  # at most this many exact hits: offer "Meinten Sie …?"
 FALLBACK_BUDGET = 1.0  # seconds: a slower first answer gets no second (fuzzy) request
 
-TEXT_FIELDS = [
-    "title^3",
-    "acronym^4",
-    "fkz^5",
-    "summary",
-    "objectives",
-    "results",
-    "programme_title",
-    "topic_names",
-    "municipality_names^2",
-    "organisation_name",
-    "compounds^0.5",
-]
 HIGHLIGHT_FIELDS = ["title", "summary", "objectives", "results"]
-QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|WHITESPACE|ESCAPE|SLOP|FUZZY"
 SOURCE_EXCLUDES = ["objectives", "results", "compounds", "spell", "complete"]
 
 # URL parameter -> (document field, number of values shown)
@@ -134,6 +122,7 @@ class Hit:
     score: float | None
     source: dict[str, Any]
     highlight: dict[str, list[str]] = field(default_factory=dict)
+    all_terms: bool = True  # False: a partial match, lacking some of the query's words
 
 
 @dataclass
@@ -145,6 +134,7 @@ class SearchResult:
     budgets: list[tuple[float | None, float | None, int]] = field(default_factory=list)
     suggestion: str | None = None  # the query with likely typos corrected
     fuzzy: bool = False  # no exact hits: these are hits for similar spellings
+    partial: bool = False  # some hits lack some of the query's words
 
 
 def normalise_query(query: str) -> str:
@@ -152,11 +142,7 @@ def normalise_query(query: str) -> str:
 
 
 def text_query(text: str, fuzzy: bool = False) -> dict[str, Any]:
-    return {"simple_query_string": {
-        "query": expand_query(text, fuzzy=fuzzy), "fields": TEXT_FIELDS,
-        "default_operator": "and", "flags": QUERY_FLAGS, "lenient": True,
-        "fuzzy_max_expansions": 20, "fuzzy_prefix_length": 1,
-    }}
+    return _text_query(text, fuzzy)
 
 
 def filter_clauses(filters: dict[str, list[str]] | None,
@@ -223,7 +209,21 @@ def _suggestion(text: str, response: dict[str, Any]) -> str | None:
     return "".join(out)
 
 
-def _hits(response: dict[str, Any]) -> list[Hit]:
+def _highlight(found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per field, the marks of whole words, else those of compound parts ("Hitze" marks
+    "Hitzerisikokarten", found through `title.parts`)."""
+    merged = {name: fragments for name, fragments in found.items() if "." not in name}
+    for name, fragments in found.items():
+        merged.setdefault(name.split(".")[0], fragments)
+    return merged
+
+
+def _whole_hits(response: dict[str, Any]) -> int:
+    """How many hits of the page match the whole query."""
+    return sum(ALL_TERMS in h.get("matched_queries", ()) for h in response["hits"]["hits"])
+
+
+def _hits(response: dict[str, Any], has_text: bool = False) -> list[Hit]:
     return [
         Hit(
             kind=h["_source"]["kind"],
@@ -231,7 +231,8 @@ def _hits(response: dict[str, Any]) -> list[Hit]:
             title=h["_source"]["title"],
             score=h.get("_score"),
             source=h["_source"],
-            highlight=h.get("highlight", {}),
+            highlight=_highlight(h.get("highlight", {})),
+            all_terms=not has_text or ALL_TERMS in h.get("matched_queries", ()),
         )
         for h in response["hits"]["hits"]
     ]
@@ -242,7 +243,7 @@ HIGHLIGHT = {
     "pre_tags": ["<mark>"],
     "post_tags": ["</mark>"],
     "fields": {name: {"fragment_size": 180, "number_of_fragments": 2}
-               for name in HIGHLIGHT_FIELDS},
+               for name in [*HIGHLIGHT_FIELDS, *(f"{f}.parts" for f in HIGHLIGHT_FIELDS)]},
 }
 
 
@@ -295,22 +296,32 @@ def search(
     total = response["hits"]["total"]["value"]
     fuzzy = False
     in_time = time.monotonic() - started < FALLBACK_BUDGET
-    if suggest and has_text and total == 0 and in_time:
+    corrected = _suggestion(text, response) if suggest and has_text else None
+    shown = corrected if total <= FEW_HITS else None
+    whole = _whole_hits(response)
+    if corrected and in_time and whole <= FEW_HITS:
+        # A word the catalogue does not know, and few records with every word: search the
+        # corrected spelling with everything else the query does (parts, synonyms, places).
+        body["query"] = build_query(corrected, access=access)
+        body.pop("suggest", None)
+        retry = client.search(index=alias, **body)
+        if _whole_hits(retry) > whole:
+            response = {**retry, "suggest": response.get("suggest", {})}
+            total, fuzzy = retry["hits"]["total"]["value"], True
+        if _whole_hits(retry) >= max(whole, 1):
+            shown = corrected
+    if not fuzzy and suggest and has_text and total == 0 and in_time:
         body["query"] = build_query(text, access=access, fuzzy=True)
         body.pop("suggest", None)
-        # Highlighting fuzzy queries is slow (seconds on 20,000 documents): mark the words of
-        # the spelling suggestion instead, or nothing.
-        corrected = _suggestion(text, response)
+        # Highlighting fuzzy queries is slow (seconds on 20,000 documents): no highlights.
         body.pop("highlight")
-        if corrected:
-            body["highlight"] = {**HIGHLIGHT, "highlight_query": text_query(corrected)}
         fuzzy_response = client.search(index=alias, **body)
         if fuzzy_response["hits"]["total"]["value"]:
             response = {**fuzzy_response, "suggest": response.get("suggest", {})}
             total, fuzzy = fuzzy_response["hits"]["total"]["value"], True
-    result = SearchResult(total=total, hits=_hits(response), fuzzy=fuzzy)
-    if suggest and has_text and (total <= FEW_HITS or fuzzy):
-        result.suggestion = _suggestion(text, response)
+    result = SearchResult(total=total, hits=_hits(response, has_text), fuzzy=fuzzy)
+    result.partial = has_text and any(not h.all_terms for h in result.hits)
+    result.suggestion = shown
     if facets:
         aggs = response["aggregations"]
         result.facets = {

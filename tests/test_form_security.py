@@ -136,8 +136,9 @@ def test_lists_and_search_hide_what_detail_pages_hide(app, world):
                          ("analyst", "Vertrauliches Vorhaben")]:
         client = _client_as(app, world["users"].get(role))
         assert hidden not in client.get("/vorhaben/").get_data(as_text=True), role
-        page = client.get("/search", query_string={"q": hidden}).get_data(as_text=True)
-        assert "Keine Treffer" in page, (role, hidden)
+        hits = client.get("/api/v1/search", query_string={"q": hidden}).get_json()["hits"]
+        assert hidden not in [h["title"] for h in hits], (role, hidden)
+        assert not any(h["all_terms"] for h in hits), (role, hidden)
     boss = _client_as(app, world["users"]["coordination"])
     assert "Vertrauliches Vorhaben" in boss.get("/vorhaben/").get_data(as_text=True)
 

@@ -142,10 +142,34 @@ def search_worker(once: bool, interval: float) -> None:
         if checked or unchecked:
             click.echo(f"Überschneidungen: {checked} Einträge geprüft, {unchecked} später erneut, "
                        f"{alerts.pending()} ausstehend")
+        if not sent and not failed:
+            _refresh_coverage()
         if once:
             return
         if not sent and not checked:
             time.sleep(interval)
+
+
+_coverage_checked = [0.0]
+COVERAGE_CHECK_INTERVAL = 30.0  # seconds between looks at the newest record change
+
+
+def _refresh_coverage() -> None:
+    """Recompute the stored priority coverage when records changed since (index up to date)."""
+    from .services import priority_matching
+
+    if time.monotonic() - _coverage_checked[0] < COVERAGE_CHECK_INTERVAL:
+        return
+    _coverage_checked[0] = time.monotonic()
+    try:
+        run = priority_matching.refresh_if_stale()
+    except Exception:  # search or database away: the stored result stays, retried next round
+        current_app.logger.exception("coverage refresh skipped")
+        db.session.rollback()
+        return
+    if run is not None:
+        click.echo(f"Abdeckung neu berechnet: {run.records} Einträge mit Textzuordnung "
+                   f"({run.seconds:.1f} s)")
 
 
 @catalogue_cli.command("load")
@@ -194,6 +218,28 @@ def analysis_overlaps(restart: bool) -> None:
               "Bereits geprüfte Einträge bleiben gespeichert; ein neuer Aufruf setzt fort.")
     click.echo(f"{counts['scanned']} geprüft, {counts['skipped']} unverändert übersprungen, "
                f"{counts['pairs']} Paare gefunden ({time.monotonic() - started:.1f} s).")
+
+
+@analysis_cli.command("coverage")
+@click.option("--if-stale", is_flag=True,
+              help="Nur rechnen, wenn Einträge seit dem letzten Stand geändert wurden.")
+def analysis_coverage(if_stale: bool) -> None:
+    """Abdeckung der Forschungsschwerpunkte durch Textähnlichkeit berechnen und speichern."""
+    from .services import priority_matching
+
+    if if_stale and not priority_matching.is_stale():
+        click.echo("Abdeckung ist aktuell.")
+        return
+    indexing.drain_all()
+    try:
+        with click.progressbar(length=len(priority_matching.published_priorities()),
+                               label="Gleiche Schwerpunkte ab") as bar:
+            run = priority_matching.compute(progress=bar.update, timeout=300)
+    except (TransportError, ApiError) as exc:
+        _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}. "
+              "Der bisherige Stand bleibt gespeichert.")
+    click.echo(f"{run.priorities} Schwerpunkte, {run.records} Einträge mit Textzuordnung "
+               f"({run.seconds:.1f} s).")
 
 
 users_cli = AppGroup("users", help="Konten verwalten.")

@@ -2,8 +2,8 @@
 
 In production `flask search worker` runs as its own service; with `SEARCH_AUTO_DRAIN` (on in
 development) the app starts one daemon thread that does the same every second (index writes,
-then overlap alerts), so edits made in the browser under `make run` become searchable without
-a second terminal.
+then overlap alerts, and the priority coverage when it is stale), so edits made in the
+browser under `make run` become searchable without a second terminal.
 """
 
 from __future__ import annotations
@@ -17,15 +17,22 @@ _started: set[int] = set()
 _lock = threading.Lock()
 
 
-def _loop(app: Flask, interval: float) -> None:
-    from .services import alerts, indexing
+COVERAGE_EVERY = 10.0  # seconds between looks whether the priority coverage is stale
 
+
+def _loop(app: Flask, interval: float) -> None:
+    from .services import alerts, indexing, priority_matching
+
+    coverage_checked = 0.0
     while True:
         try:
             with app.app_context():
                 sent, _ = indexing.drain_outbox()
                 checked, _ = alerts.send_due()
                 sent += checked
+                if not sent and time.monotonic() - coverage_checked > COVERAGE_EVERY:
+                    coverage_checked = time.monotonic()
+                    priority_matching.refresh_if_stale()
         except Exception:  # the database may be busy or migrating; try again shortly
             app.logger.exception("outbox drain failed")
             sent = 0

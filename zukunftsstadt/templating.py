@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 
 from . import permissions
 from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES, RESULTS_STATUSES, Municipality
 
+BERLIN = ZoneInfo("Europe/Berlin")
 KIND_LABELS = {
     "programme": "Förderprogramm",
     "project": "Vorhaben",
@@ -38,6 +40,15 @@ def german_date(value: date | str | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def german_datetime(value: datetime | None) -> str:
+    """A stored UTC time as German local time, e.g. "03.12.2026, 14:05 Uhr"."""
+    if not value:
+        return "–"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
 def page_url(page: int) -> str:
     """The current URL with another page number, every other parameter kept."""
     args = request.args.to_dict(flat=False)
@@ -61,7 +72,8 @@ def _unread_notifications() -> int:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(euro=euro, number=number, german_date=german_date)
+    app.jinja_env.filters.update(euro=euro, number=number, german_date=german_date,
+                                  german_datetime=german_datetime)
     app.jinja_env.globals.update(
         page_url=page_url,
         KIND_LABELS=KIND_LABELS,

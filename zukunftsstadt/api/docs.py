@@ -87,14 +87,35 @@ DESCRIPTIONS = {
         ok=(200, "Ähnliche Einträge mit Begründung", _CANDIDATES)),
     "analysis.api_gaps": Operation(
         summary="Abdeckung der Forschungsschwerpunkte (Lücken)", tag="Analyse", errors=(503,),
-        ok=(200, "Je Schwerpunkt Zahl, Summe, Ressorts, Länder und Stufe",
-            {"type": "array", "items": schemas.obj({
-                "id": {"type": "integer"}, "title": schemas.TEXT,
-                "records": {"type": "array", "items": {"type": "object"}},
-                "count": {"type": "integer"}, "budget_eur": {"type": "number"},
-                "ressorts": {"type": "array", "items": schemas.TEXT},
-                "states": {"type": "array", "items": schemas.TEXT},
-                "level": schemas.TEXT})})),
+        description="Gezählt werden veröffentlichte Vorhaben und Reallabore: zugeordnete "
+                    "(`source` `tag`) und solche, deren Text zur Beschreibung des Schwerpunkts "
+                    "passt (`source` `text`, mit den gemeinsamen Begriffen in `terms`); "
+                    "abgelehnte Vorschläge zählen nicht. Die Textzuordnung wird gespeichert "
+                    "berechnet (`computed_at`; `stale`: Einträge wurden seitdem geändert). "
+                    "`text_matching` ist `false`, wenn der Suchdienst nicht erreichbar war und "
+                    "nur Zuordnungen gezählt sind. `level`: `keine`, `dünn` oder `gut` nach "
+                    "der Regel in `rule`.",
+        ok=(200, "Je Schwerpunkt die gezählten Einträge, Zahl, Summe, Ressorts, Länder und Stufe",
+            schemas.obj({
+                "text_matching": {"type": "boolean"},
+                "computed_at": schemas.nullable(schemas.STAMP),
+                "stale": {"type": "boolean"},
+                "rule": schemas.TEXT,
+                "priorities": {"type": "array", "items": schemas.obj({
+                    "id": {"type": "integer"}, "key": schemas.TEXT, "title": schemas.TEXT,
+                    "records": {"type": "array", "items": schemas.obj({
+                        "kind": {"type": "string", "enum": ["project", "lab"]},
+                        "id": {"type": "integer"},
+                        "fkz": schemas.TEXT, "key": schemas.TEXT,
+                        "source": {"type": "string", "enum": ["tag", "text"]},
+                        "terms": {"type": "array", "items": schemas.TEXT}},
+                        required=["kind", "id", "source", "terms"])},
+                    "count": {"type": "integer"}, "projects": {"type": "integer"},
+                    "labs": {"type": "integer"}, "budget_eur": {"type": "number"},
+                    "ressorts": {"type": "array", "items": schemas.TEXT},
+                    "states": {"type": "array", "items": schemas.TEXT},
+                    "level": {"type": "string", "enum": ["keine", "dünn", "gut"]}})},
+            }))),
 }
 for _endpoint, _op in DESCRIPTIONS.items():
     describe(_endpoint, _op)

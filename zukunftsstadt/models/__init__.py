@@ -3,6 +3,7 @@
 from .analysis import REVIEW_STATUSES, Notification, OverlapAlert, OverlapPair, OverlapScanMark
 from .api_token import ApiToken
 from .base import PUBLICATION_STATUSES, RecordMixin
+from .coverage import CoverageRun, PriorityMatch, PriorityRejection
 from .geography import CITY_TYPES, Municipality, State
 from .journal import AuditEvent, SearchOutbox
 from .organisation import ORGANISATION_KINDS, Organisation
@@ -28,6 +29,7 @@ __all__ = [
     "SDG",
     "ApiToken",
     "AuditEvent",
+    "CoverageRun",
     "LoginFailure",
     "Municipality",
     "Notification",
@@ -35,6 +37,8 @@ __all__ = [
     "OverlapAlert",
     "OverlapPair",
     "OverlapScanMark",
+    "PriorityMatch",
+    "PriorityRejection",
     "Programme",
     "Project",
     "RealWorldLab",

@@ -12,13 +12,14 @@ from .base import RecordMixin, in_list, period_check
 from .geography import Municipality
 from .project import Project, _link
 from .ressort import Ressort
-from .taxonomy import Topic
+from .taxonomy import ResearchPriority, Topic
 
 LAB_PHASES = ["Konzeption", "Umsetzung", "Verstetigung"]
 
 lab_municipality = _link("lab_municipality", "real_world_lab", "municipality")
 lab_project = _link("lab_project", "real_world_lab", "project")
 lab_topic = _link("lab_topic", "real_world_lab", "topic")
+lab_priority = _link("lab_priority", "real_world_lab", "research_priority")
 
 
 class RealWorldLab(RecordMixin, db.Model):
@@ -49,6 +50,9 @@ class RealWorldLab(RecordMixin, db.Model):
         secondary=lab_project, order_by="Project.fkz", backref="real_world_labs"
     )
     topics: Mapped[list[Topic]] = relationship(secondary=lab_topic, order_by="Topic.name")
+    research_priorities: Mapped[list[ResearchPriority]] = relationship(
+        secondary=lab_priority, order_by="ResearchPriority.title"
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
+    ORGANISATION_KINDS,
     PROGRAMME_STATUSES,
     PUBLICATION_STATUSES,
     REPORT_SCOPES,
@@ -151,6 +152,9 @@ class _Loader:
         org, _ = self.upsert(Organisation, "key", item["key"])
         org.name, org.city = item["name"], item.get("city", "")
         org.kind = item.get("kind", "Sonstige")
+        if org.kind not in ORGANISATION_KINDS:
+            raise DatasetError(f"{where}: unbekannte Art {org.kind!r}; erlaubt: "
+                               f"{', '.join(ORGANISATION_KINDS)}")
         org.publication_status = self.publication(item, where)
         records.save(org, source=self.source_kind, source_ref=where)
 
@@ -228,6 +232,8 @@ class _Loader:
         )
         lab.projects = self.lookup_many(Project, "fkz", item.get("projects"), where)
         lab.topics = self.lookup_many(Topic, "key", item.get("topics"), where)
+        lab.research_priorities = self.lookup_many(
+            ResearchPriority, "key", item.get("research_priorities"), where)
         lab.lessons_learned = item.get("lessons_learned") or ""
         lab.publication_status = self.publication(item, where)
         records.save(lab, source=self.source_kind, source_ref=where)

@@ -130,11 +130,13 @@ def sections(notice: str = "") -> dict[str, Any]:
              "municipalities": [m.ags for m in lab.municipalities],
              "projects": [p.fkz for p in lab.projects],
              "start_date": _iso(lab.start_date), "end_date": _iso(lab.end_date),
-             "topics": [t.key for t in lab.topics], "lessons_learned": lab.lessons_learned,
+             "topics": [t.key for t in lab.topics],
+             "research_priorities": [r.key for r in lab.research_priorities],
+             "lessons_learned": lab.lessons_learned,
              "publication_status": pub[lab.publication_status]}
             for lab in rows(RealWorldLab, RealWorldLab.key, RealWorldLab.ressort,
                             RealWorldLab.municipalities, RealWorldLab.projects,
-                            RealWorldLab.topics)
+                            RealWorldLab.topics, RealWorldLab.research_priorities)
         ),
         "transfer_reports": (
             {"key": r.key, "title": r.title, "scope": r.scope, "introduction": r.introduction,

@@ -42,6 +42,7 @@ def _places(municipalities: Iterable[Municipality]) -> dict[str, Any]:
         "municipalities": [m.ags for m in items],
         "municipality_names": [m.name for m in items],
         "states": sorted({m.state.code for m in items}),
+        "state_names": sorted({m.state.name for m in items}),
         "city_types": sorted({m.city_type for m in items}),
     }
 
@@ -127,6 +128,7 @@ def lab_document(lab: RealWorldLab) -> dict[str, Any]:
         "key": lab.key,
         "summary": lab.description,
         "phase": lab.phase,
+        "research_priorities": [r.key for r in lab.research_priorities],
     }
 
 

@@ -1,56 +1,108 @@
-"""Gap analysis: how well the published portfolio covers the research agenda and the country."""
+"""Gap analysis: how well the published projects and Reallabore cover the research agenda.
+
+A record counts for a priority when people tagged it (always) or when its text matches the
+priority (`priority_matching`, stored) and nobody rejected that suggestion. The coverage table,
+the bar chart, the matrices (`gap_matrices`) and the API all read `coverage()`.
+"""
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from elasticsearch import ApiError, TransportError
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
-    CITY_TYPES,
+    CoverageRun,
     Municipality,
+    PriorityMatch,
+    PriorityRejection,
     Programme,
     Project,
+    RealWorldLab,
     ResearchPriority,
     Ressort,
     State,
-    Topic,
 )
-from ..models.project import project_municipality, project_priority, project_topic
-from . import indexing
+from ..models.project import project_municipality, project_priority
+from ..models.real_world_lab import lab_municipality, lab_priority
+from . import priority_matching
 
-THIN = 3  # fewer records than this: thin coverage
+# The level rule, named on the page: "dünn" below this share of the median count of the
+# covered priorities, or with records of one Ressort only.
+THIN_SHARE = 1 / 3
+LEVEL_RULE = ("„keine“: kein Vorhaben und kein Reallabor; „dünn“: weniger als ein Drittel "
+              "des Medians der abgedeckten Schwerpunkte ({median}) oder nur ein Ressort; "
+              "„gut“: alle übrigen.")
+RecordKey = tuple[str, int]  # ("project" | "lab", id)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A record counted for a priority: by tag, or by text with the words it shares."""
+
+    kind: str
+    id: int
+    source: str  # "tag" | "text"
+    score: float | None = None
+    terms: tuple[str, ...] = ()
 
 
 @dataclass
 class Coverage:
     priority: ResearchPriority
-    tagged: set[int] = field(default_factory=set)
-    matched: set[int] = field(default_factory=set)
+    records: dict[RecordKey, Counted] = field(default_factory=dict)
     budget_eur: float = 0.0
     ressorts: set[str] = field(default_factory=set)
+    by_ressort: dict[str, set[RecordKey]] = field(default_factory=lambda: defaultdict(set))
     states: set[str] = field(default_factory=set)
     city_types: set[str] = field(default_factory=set)
     first_year: int | None = None
     last_year: int | None = None
-
-    @property
-    def project_ids(self) -> set[int]:
-        return self.tagged | self.matched
+    level: str = "keine"
 
     @property
     def count(self) -> int:
-        return len(self.project_ids)
+        return len(self.records)
 
     @property
-    def level(self) -> str:
-        return "keine" if self.count == 0 else "dünn" if self.count < THIN else "gut"
+    def tagged(self) -> list[Counted]:
+        return [c for c in self.records.values() if c.source == "tag"]
+
+    @property
+    def matched(self) -> list[Counted]:
+        return [c for c in self.records.values() if c.source == "text"]
+
+    @property
+    def projects(self) -> int:
+        return sum(1 for kind, _ in self.records if kind == "project")
+
+    @property
+    def labs(self) -> int:
+        return sum(1 for kind, _ in self.records if kind == "lab")
+
+
+class CoverageList(list[Coverage]):
+    """The coverage of every priority. `text_missing` when search was away and no stored text
+    matches exist (only tags count); `run` is the stored computation read."""
+
+    text_missing: bool = False
+    run: CoverageRun | None = None
+    stale: bool = False
+    median: float = 0.0
+
+    @property
+    def computed_at(self) -> datetime | None:
+        return self.run.computed_at if self.run else None
+
+    @property
+    def rule(self) -> str:
+        return LEVEL_RULE.format(median=f"{self.median:g}")
 
 
 def public_projects() -> Any:
@@ -59,55 +111,69 @@ def public_projects() -> Any:
                    (Programme.id.is_(None)) | (Programme.confidential.is_(False))))
 
 
-def _text_matches(priority: ResearchPriority, size: int = 20) -> set[int]:
-    """Published projects whose text matches the priority's description closely (raises the
-    client's errors when search is away)."""
-    text = f"{priority.title} {priority.description}"
-    response = indexing.client().search(
-        index=indexing.alias(), size=size,
-        query={"bool": {
-            "must": [{"more_like_this": {
-                "fields": ["title", "summary", "objectives"], "like": text,
-                "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25,
-                "minimum_should_match": "35%"}}],
-            "filter": [{"term": {"kind": "project"}},
-                       {"term": {"publication_status": "published"}},
-                       {"term": {"confidential": False}}],
-        }},
-        source=False,
-    )
-    return {int(h["_id"].rsplit("-", 1)[1]) for h in response["hits"]["hits"]}
+def public_labs() -> Any:
+    return select(RealWorldLab.id).where(RealWorldLab.publication_status == "published",
+                                         RealWorldLab.deleted_at.is_(None))
 
 
-class CoverageList(list[Coverage]):
-    """The coverage of every priority; `text_missing` when search was away and only the
-    tagged projects are counted."""
-
-    text_missing: bool = False
+def public_records() -> set[RecordKey]:
+    return ({("project", i) for i in db.session.scalars(public_projects())}
+            | {("lab", i) for i in db.session.scalars(public_labs())})
 
 
-def coverage(with_text: bool = True) -> CoverageList:
-    public = set(db.session.scalars(public_projects()))
-    priorities = db.session.scalars(
-        select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None),
-                                       ResearchPriority.publication_status == "published")
-        .order_by(ResearchPriority.title)).all()
-    tags = defaultdict(set)
-    for project_id, priority_id in db.session.execute(
+def tags() -> dict[int, set[RecordKey]]:
+    """Per priority id, every record people tagged with it."""
+    found: dict[int, set[RecordKey]] = defaultdict(set)
+    for record_id, priority_id in db.session.execute(
             select(project_priority.c.project_id, project_priority.c.research_priority_id)):
-        if project_id in public:
-            tags[priority_id].add(project_id)
+        found[priority_id].add(("project", record_id))
+    for record_id, priority_id in db.session.execute(
+            select(lab_priority.c.real_world_lab_id, lab_priority.c.research_priority_id)):
+        found[priority_id].add(("lab", record_id))
+    return found
+
+
+def rejections() -> set[tuple[int, str, int]]:
+    return set(db.session.execute(select(
+        PriorityRejection.priority_id, PriorityRejection.kind, PriorityRejection.record_id)))
+
+
+def coverage(run: CoverageRun | None = None) -> CoverageList:
+    """Tags plus the stored text matches (computed first if nothing usable is stored)."""
     result = CoverageList()
-    for priority in priorities:
-        item = Coverage(priority, tagged=tags[priority.id])
-        if with_text and not result.text_missing:
-            try:
-                item.matched = (_text_matches(priority) & public) - item.tagged
-            except (TransportError, ApiError):
-                result.text_missing = True  # one timeout, not one per priority
+    result.run = run or priority_matching.ensure()
+    result.text_missing = result.run is None
+    result.stale = result.run is not None and priority_matching.is_stale(result.run)
+    public = public_records()
+    tagged = tags()
+    rejected = rejections()
+    matches: dict[int, list[PriorityMatch]] = defaultdict(list)
+    if result.run is not None:
+        for match in db.session.scalars(select(PriorityMatch).execution_options(
+                yield_per=5000)):
+            matches[match.priority_id].append(match)
+    for priority in priority_matching.published_priorities():
+        item = Coverage(priority)
+        for kind, record_id in sorted(tagged[priority.id] & public):
+            item.records[(kind, record_id)] = Counted(kind, record_id, "tag")
+        for m in matches[priority.id]:
+            key = (m.kind, m.record_id)
+            if key in public and key not in item.records and (
+                    priority.id, m.kind, m.record_id) not in rejected:
+                item.records[key] = Counted(m.kind, m.record_id, "text", m.score,
+                                            tuple(m.terms or ()))
         result.append(item)
     _add_facts(result)
+    _add_levels(result)
     return result
+
+
+def _add_levels(items: CoverageList) -> None:
+    covered = [c.count for c in items if c.count]
+    items.median = float(statistics.median(covered)) if covered else 0.0
+    for c in items:
+        thin = c.count < THIN_SHARE * items.median or len(c.ressorts) <= 1
+        c.level = "keine" if not c.count else "dünn" if thin else "gut"
 
 
 def _ressort_of() -> Callable[[int | None, int | None, int | None], str | None]:
@@ -133,132 +199,58 @@ class _Facts:
     places: set[tuple[str, str]] = field(default_factory=set)  # (Land, city type)
 
 
-def _add_facts(items: list[Coverage]) -> None:
-    """Budget, Ressorts, places and years of the counted projects, read as plain rows in two
-    streamed queries (a priority may cover tens of thousands of projects: no objects, no
-    id lists as bound parameters)."""
-    wanted = set().union(*(item.project_ids for item in items))
+def record_facts(wanted: set[RecordKey]) -> dict[RecordKey, _Facts]:
+    """Budget, year, Ressort and places of the records, read as plain streamed rows (a
+    priority may cover tens of thousands of records: no objects, no id lists as parameters)."""
+    facts: dict[RecordKey, _Facts] = {}
     if not wanted:
-        return
+        return facts
     ressort_of = _ressort_of()
-    facts: dict[int, _Facts] = {}
     for project_id, budget, start, programme_id, programme_ressort, funding in db.session.execute(
             select(Project.id, Project.budget_eur, Project.start_date, Project.programme_id,
                    Programme.ressort_id, Project.ressort_at_funding_id)
             .outerjoin(Programme, Programme.id == Project.programme_id)
             .where(Project.deleted_at.is_(None)).execution_options(yield_per=5000)):
-        if project_id in wanted:
-            facts[project_id] = _Facts(float(budget or 0), start.year if start else None,
-                                       ressort_of(programme_id, programme_ressort, funding))
-    for project_id, state, city_type in db.session.execute(
-            select(project_municipality.c.project_id, State.code, Municipality.city_type)
-            .join(Municipality, Municipality.id == project_municipality.c.municipality_id)
-            .join(State, State.id == Municipality.state_id).execution_options(yield_per=5000)):
-        if project_id in facts:
-            facts[project_id].places.add((state, city_type))
+        if ("project", project_id) in wanted:
+            facts[("project", project_id)] = _Facts(
+                float(budget or 0), start.year if start else None,
+                ressort_of(programme_id, programme_ressort, funding))
+    for lab_id, start, ressort in db.session.execute(
+            select(RealWorldLab.id, RealWorldLab.start_date, Ressort.code)
+            .outerjoin(Ressort, Ressort.id == RealWorldLab.ressort_id)
+            .where(RealWorldLab.deleted_at.is_(None))):
+        if ("lab", lab_id) in wanted:
+            facts[("lab", lab_id)] = _Facts(0.0, start.year if start else None, ressort)
+    for kind, table, column in (("project", project_municipality, "project_id"),
+                                ("lab", lab_municipality, "real_world_lab_id")):
+        for record_id, state, city_type in db.session.execute(
+                select(table.c[column], State.code, Municipality.city_type)
+                .join(Municipality, Municipality.id == table.c.municipality_id)
+                .join(State, State.id == Municipality.state_id)
+                .execution_options(yield_per=5000)):
+            if (kind, record_id) in facts:
+                facts[(kind, record_id)].places.add((state, city_type))
+    return facts
+
+
+def _add_facts(items: Iterable[Coverage]) -> None:
+    items = list(items)
+    facts = record_facts(set().union(*(item.records.keys() for item in items)))
     for item in items:
-        for project_id in item.project_ids:
-            fact = facts.get(project_id)
+        for key in item.records:
+            fact = facts.get(key)
             if fact is None:
                 continue
             item.budget_eur += fact.budget
             if fact.ressort:
                 item.ressorts.add(fact.ressort)
+                item.by_ressort[fact.ressort].add(key)
             for state, city_type in fact.places:
                 item.states.add(state)
                 item.city_types.add(city_type)
             if fact.year:
                 item.first_year = min(item.first_year or fact.year, fact.year)
                 item.last_year = max(item.last_year or fact.year, fact.year)
-
-
-@dataclass
-class Matrix:
-    """Counts of published projects per row × column, with labels and a link per cell."""
-
-    key: str
-    title: str
-    rows: list[tuple[str, str]]
-    columns: list[tuple[str, str]]
-    cells: dict[tuple[str, str], int]
-    row_label: str
-    column_label: str
-    search_names: tuple[str, str]  # the search filters a row and a column stand for
-
-    def value(self, row: str, column: str) -> int:
-        return self.cells.get((row, column), 0)
-
-    def filters(self, row: str, column: str) -> dict[str, str]:
-        """Search parameters that find exactly the projects of a cell."""
-        return {self.search_names[0]: row, self.search_names[1]: column}
-
-    @property
-    def maximum(self) -> int:
-        return max(self.cells.values(), default=0)
-
-    def heat(self, row: str, column: str) -> int:
-        """0 (empty) to 4 (the largest cells), for the colour of a cell."""
-        value = self.value(row, column)
-        return 0 if not value else min(4, 1 + value * 4 // (self.maximum + 1))
-
-
-def _count(pairs: Any) -> dict[tuple[str, str], int]:
-    cells: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for project_id, row, column in pairs:
-        cells[(row, column)].add(project_id)
-    return {k: len(v) for k, v in cells.items()}
-
-
-def matrices() -> list[Matrix]:
-    public = public_projects().subquery()
-    topics = [(t.key, t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))]
-    states = [(s.code, s.name) for s in db.session.scalars(select(State).order_by(State.name))]
-    ressorts = [(r.code, r.code) for r in db.session.scalars(
-        select(Ressort).where(Ressort.valid_to.is_(None)).order_by(Ressort.code))]
-    priorities = [(p.key, p.title) for p in db.session.scalars(
-        select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None),
-                                       ResearchPriority.publication_status == "published")
-        .order_by(ResearchPriority.title))]
-    topic_place = db.session.execute(
-        select(project_topic.c.project_id, Topic.key, State.code, Municipality.city_type)
-        .join(Topic, Topic.id == project_topic.c.topic_id)
-        .join(project_municipality,
-              project_municipality.c.project_id == project_topic.c.project_id)
-        .join(Municipality, Municipality.id == project_municipality.c.municipality_id)
-        .join(State, State.id == Municipality.state_id)
-        .where(project_topic.c.project_id.in_(select(public.c.id)))).all()
-    return [
-        Matrix("schwerpunkt-ressort", "Forschungsschwerpunkt × Ressort", priorities, ressorts,
-               _count(_priority_ressort(public)), "Forschungsschwerpunkt", "Ressort",
-               ("priority", "ressort")),
-        Matrix("thema-land", "Themenfeld × Land", topics, states,
-               _count((p, t, s) for p, t, s, _ in topic_place), "Themenfeld", "Land",
-               ("topic", "land")),
-        Matrix("thema-stadttyp", "Themenfeld × Stadttyp", topics,
-               [(c, c) for c in CITY_TYPES],
-               _count((p, t, c) for p, t, _, c in topic_place), "Themenfeld", "Stadttyp",
-               ("topic", "city_type")),
-    ]
-
-
-def _priority_ressort(public: Any) -> list[tuple[int, str, str]]:
-    """(project, priority key, Ressort code) for tagged public projects, with the Ressort the
-    search knows them by (`Project.ressort`: the programme's, else today's successor of the
-    Ressort at funding), so that a cell's count is what its search link finds."""
-    ressort_of = _ressort_of()
-    rows = db.session.execute(
-        select(project_priority.c.project_id, ResearchPriority.key, Project.programme_id,
-               Programme.ressort_id, Project.ressort_at_funding_id)
-        .join(ResearchPriority, ResearchPriority.id == project_priority.c.research_priority_id)
-        .join(Project, Project.id == project_priority.c.project_id)
-        .outerjoin(Programme, Programme.id == Project.programme_id)
-        .where(Project.id.in_(select(public.c.id))))
-    result = []
-    for project_id, key, programme_id, programme_ressort, funding_ressort in rows:
-        code = ressort_of(programme_id, programme_ressort, funding_ressort)
-        if code:
-            result.append((project_id, key, code))
-    return result
 
 
 def ending_without_successor(today: date | None = None) -> list[Programme]:
@@ -280,4 +272,3 @@ def ending_without_successor(today: date | None = None) -> list[Programme]:
         if follower is None:
             result.append(programme)
     return result
-

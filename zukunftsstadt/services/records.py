@@ -85,8 +85,12 @@ def assign_key(record: Record) -> None:
 
 
 def save(record: Record, actor: User | None = None, *, source: str | None = None,
-         source_ref: str | None = None, action: str | None = None) -> Record:
+         source_ref: str | None = None, action: str | None = None,
+         link_changes: dict[str, list[Any]] | None = None) -> Record:
     """Insert or update `record` with its audit and outbox rows; the caller commits.
+
+    `link_changes` (`{name: [old, new]}`) puts changed links into the history, which column
+    differences alone do not show.
 
     Raises Conflict when the row changed since it was loaded (optimistic locking); the
     session is rolled back then.
@@ -102,7 +106,7 @@ def save(record: Record, actor: User | None = None, *, source: str | None = None
         if creating:
             record.created_by_id = actor.id
         record.updated_by_id = actor.id
-    changes = column_changes(record)
+    changes = {**column_changes(record), **(link_changes or {})}
     if not creating and not changes and not db.session.is_modified(record):
         return record
     if not creating:

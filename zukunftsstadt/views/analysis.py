@@ -1,4 +1,5 @@
-"""Analysis for AG III: overlap check, scan review, Ressort matrix, gaps; JSON endpoints."""
+"""Analysis for AG III: overlap check, scan review, Ressort matrix; JSON endpoints. The gap
+analysis routes of the same blueprint are in `gaps`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 from elasticsearch import ApiError, TransportError
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -26,9 +26,8 @@ from ..forms.fields import options
 from ..models import REVIEW_STATUSES, Notification, OverlapPair, Ressort
 from ..models.base import utcnow
 from ..pagination import ResultPage
-from ..services import gaps, germany_map, overlap_review, overlaps
+from ..services import overlap_review, overlaps
 from ..services.documents import MODELS
-from ..services.table_files import csv_chunks
 
 bp = Blueprint("analysis", __name__)
 SEARCH_DOWN = ("Die Analyse ist gerade nicht verfügbar, weil der Suchdienst nicht antwortet. "
@@ -162,38 +161,6 @@ def matrix() -> Any:
     return render_template("analysis/matrix.html", ressorts=ressorts, cells=cells)
 
 
-@bp.get("/analyse/luecken")
-@login_required
-def gaps_page() -> Any:
-    _require_reader()
-    ending = [p for p in gaps.ending_without_successor() if visibility.visible(p)]
-    return render_template("analysis/gaps.html", coverage=gaps.coverage(),
-                           matrices=gaps.matrices(), ending=ending,
-                           map=germany_map)
-
-
-@bp.get("/analyse/luecken/<key>.csv")
-@login_required
-def gaps_csv(key: str) -> Response:
-    _require_reader()
-    found = next((m for m in gaps.matrices() if m.key == key), None) or abort(404)
-    header = [f"{found.row_label} / {found.column_label}", *(c[1] for c in found.columns)]
-    rows = ([label, *(found.value(row, c[0]) for c in found.columns)]
-            for row, label in found.rows)
-    return Response("".join(csv_chunks(header, rows)), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{key}.csv"'})
-
-
-@bp.get("/api/v1/gaps/priorities")
-def api_gaps() -> Any:
-    return jsonify([{
-        "id": c.priority.id, "title": c.priority.title,
-        "records": [{"kind": "project", "id": i} for i in sorted(c.project_ids)],
-        "count": c.count, "budget_eur": round(c.budget_eur, 2), "ressorts": sorted(c.ressorts),
-        "states": sorted(c.states), "level": c.level,
-    } for c in gaps.coverage()])
-
-
 @bp.route("/benachrichtigungen", methods=["GET", "POST"])
 @login_required
 def notifications() -> Any:
@@ -212,3 +179,6 @@ def unread_notifications() -> int:
         return 0
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == current_user.id, Notification.read.is_(False))) or 0
+
+
+from . import gaps as _gaps  # noqa: E402, F401  (routes of this blueprint)

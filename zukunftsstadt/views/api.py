@@ -33,11 +33,13 @@ SEARCH_RESULT = schemas.obj({
     "hits": {"type": "array", "items": schemas.obj({
         "kind": schemas.TEXT, "id": schemas.TEXT, "title": schemas.TEXT,
         "ressort": {"nullable": True}, "score": {"type": "number", "nullable": True},
-        "highlight": {}, "url": schemas.nullable(schemas.TEXT)})},
+        "highlight": {}, "url": schemas.nullable(schemas.TEXT),
+        "all_terms": {"type": "boolean"}})},
     "facets": {"type": "object", "additionalProperties": _FACET_VALUES},
     "funding_years": {"type": "array", "items": {"type": "object"}},
     "budgets": {"type": "array", "items": {"type": "object"}},
     "suggestion": {"nullable": True}, "fuzzy": {},
+    "partial": {"type": "boolean"},
 })
 
 
@@ -82,6 +84,7 @@ def search() -> Any:
         "hits": [{
             "kind": h.kind, "id": h.id, "title": h.title, "ressort": h.source.get("ressort"),
             "score": h.score, "highlight": h.highlight, "url": detail_url(h),
+            "all_terms": h.all_terms,
         } for h in result.hits],
         "facets": {
             name: [{"value": v, "label": labels.get(name, {}).get(v, v), "count": n}
@@ -92,6 +95,7 @@ def search() -> Any:
         "budgets": [{"from": lo, "to": hi, "count": n} for lo, hi, n in result.budgets],
         "suggestion": result.suggestion,
         "fuzzy": result.fuzzy,
+        "partial": result.partial,
     })
 
 

@@ -1,0 +1,325 @@
+"""Research-priority coverage by text: which records' texts match a priority's description.
+
+One method for every record, tagged or not:
+
+1. The priority's text (title and description) is analysed by the index itself (`_analyze`
+   with a text field's analyzer); each surface word that keeps a token is a query word, so stop
+   words drop out and whatever the mapping does (stemming today; decompounding, normalisation
+   and synonyms later) applies without a word list here. The dictionary parts of its compounds
+   (`search.german.word_parts`) are terms too, weighted `part_weight`; all terms are matched
+   on the decompounded `*.parts` fields, which hold whole words and the parts of compounds.
+2. Each word's document frequency among the candidate records is counted by the index, with
+   the same `multi_match` the scoring uses; a word's weight is its BM25 idf. A word no record
+   uses keeps a share of the rarest word's weight (`unknown_weight`): a priority whose
+   vocabulary the catalogue lacks is not covered.
+3. One query per priority: a `constant_score` clause per word, named after the word and boosted
+   by its share of the priority's total weight. A record's score is therefore the weighted share
+   of the priority's vocabulary it contains, between 0 and 1 on every priority (calibrated across
+   queries), `min_score` lets the index drop everything below the floor, and `matched_queries`
+   say which words a match shares.
+4. Cuts (`Thresholds`): an absolute floor, a share of the best score of the same priority, a
+   share of the record's own best priority score, and a minimum number of shared words.
+5. Optional (`expanded_relative` > 0): pseudo-relevance feedback with `more_like_this` from
+   the priority's text and its best direct matches; off by default (it did not help on the
+   development set with the current analyzer).
+
+No cap on the number of hits: all records above the floor are read (`search_after`).
+Imports nothing from the app.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from .german import word_parts
+
+# The text fields a record is matched on (projects: title, summary, objectives, results; labs:
+# name as title and description as summary), in their decompounded form (`*.parts`, mapping v3):
+# each holds the whole words as well as the parts of compounds, so "Wärme" finds
+# "Abwasserwärme" and "Fernwärmenetz".
+MATCH_FIELDS = ("title.parts", "summary.parts", "objectives.parts", "results.parts")
+ANALYZED_FIELD = "summary"  # whose analyzer tells which words of a priority carry meaning
+PAGE = 5000
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The calibrated cuts and weights of the text match, all in one place.
+
+    Calibrated on the development set (`bench/coverage_calibration.py`, README "Abdeckung der
+    Forschungsschwerpunkte"); overridable with the app setting `COVERAGE_THRESHOLDS` (a dict).
+    """
+
+    floor: float = 0.12  # least weighted share of the priority's vocabulary a record holds
+    relative: float = 0.3  # least share of the best score any record reaches on the priority
+    record_relative: float = 0.7  # least share of the record's best score over all priorities
+    min_words: int = 3  # least number of shared terms (a compound's parts count one each)
+    title_weight: float = 1.5  # a word of the priority's title weighs this much more
+    part_weight: float = 0.3  # a part of a priority's compound, against the whole word
+    unknown_weight: float = 0.5  # weight of a word no record uses, against the rarest known one
+    seeds: int = 5  # records with the highest share whose vocabulary widens the priority's
+    expansion_terms: int = 40  # terms `more_like_this` takes from the priority and its seeds
+    expanded_relative: float = 0.0  # least share of the best widened score (0: not widened)
+    common: float = 0.25  # words in more than this share of the records are not asked for
+    common_min: int = 50  # ... unless they occur in fewer records than this (small catalogues)
+
+
+@dataclass
+class Match:
+    """A record whose text matches a priority, with the words both share."""
+
+    kind: str
+    id: int
+    ressort: str | None
+    score: float
+    terms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PriorityText:
+    key: int
+    title: str
+    description: str
+
+
+def _words(client: Elasticsearch, index: str, text: str) -> list[str]:
+    """The words of `text` that the index's analyzer keeps, as written, in order, once each."""
+    if not text.strip():
+        return []
+    tokens = client.indices.analyze(index=index, field=ANALYZED_FIELD, text=text)["tokens"]
+    seen: dict[str, str] = {}
+    for token in tokens:
+        word = text[token["start_offset"]:token["end_offset"]]
+        if len(word) >= 3 and not word.isdigit():
+            seen.setdefault(word.casefold(), word)
+    return list(seen.values())
+
+
+def _parts(words: Iterable[str]) -> dict[str, str]:
+    """The parts of the compounds among `words` (dictionary split, `search.german`), each
+    mapped to the compound it comes from; parts shorter than four letters are left out."""
+    found: dict[str, str] = {}
+    for word in words:
+        for part in word_parts(word):
+            if len(part) >= 4 and part.casefold() != word.casefold():
+                found.setdefault(part, word)
+    return found
+
+
+def _clause(word: str) -> dict[str, Any]:
+    return {"multi_match": {"query": word, "fields": list(MATCH_FIELDS)}}
+
+
+def _doc_freqs(client: Elasticsearch, index: str, words: Iterable[str],
+               base: dict[str, Any]) -> dict[str, int]:
+    """How many candidate records each word matches (one msearch per 200 words)."""
+    words = sorted(set(words))
+    found: dict[str, int] = {}
+    for start in range(0, len(words), 200):
+        chunk = words[start:start + 200]
+        body: list[dict[str, Any]] = []
+        for word in chunk:
+            body += [{"index": index}, {"size": 0, "track_total_hits": True, "query": {
+                "bool": {"filter": [base], "must": [_clause(word)]}}}]
+        for word, answer in zip(chunk, client.msearch(searches=body)["responses"], strict=True):
+            if "error" in answer:
+                raise RuntimeError(f"msearch: {answer['error']}")
+            found[word] = answer["hits"]["total"]["value"]
+    return found
+
+
+def _count(client: Elasticsearch, index: str, base: dict[str, Any]) -> int:
+    return int(client.count(index=index, query=base)["count"])
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def weights(title_words: Sequence[str], words: Sequence[str], freqs: dict[str, int], n: int,
+            t: Thresholds, parts: dict[str, str] | None = None) -> dict[str, float]:
+    """Each term's share of the priority's total weight (the shares sum to 1). A term is a
+    word of the priority or a part of one of its compounds (`parts`: part -> compound), which
+    weighs `part_weight` of a word; a part no record uses adds nothing."""
+    title = {w.casefold() for w in title_words}
+    unknown = _idf(n, 1) * t.unknown_weight
+    raw = {w: (_idf(n, freqs[w]) if freqs.get(w) else unknown)
+           * (t.title_weight if w.casefold() in title else 1.0) for w in words}
+    seen = {w.casefold() for w in words}
+    for part, word in (parts or {}).items():
+        if part.casefold() not in seen and freqs.get(part):
+            raw[part] = (_idf(n, freqs[part]) * t.part_weight
+                         * (t.title_weight if word.casefold() in title else 1.0))
+    total = math.fsum(raw.values()) or 1.0
+    return {w: v / total for w, v in raw.items()}
+
+
+def asked(words: Iterable[str], freqs: dict[str, int], n: int, t: Thresholds) -> list[str]:
+    """The words worth a query clause: used by some record, and not by most of them."""
+    limit = max(t.common * n, t.common_min)
+    return [w for w in words if 0 < freqs.get(w, 0) <= limit]
+
+
+def _hits(client: Elasticsearch, index: str, weights: dict[str, float], words: list[str],
+          base: dict[str, Any], min_score: float, min_words: int) -> list[Match]:
+    if not words:
+        return []
+    query = {"bool": {"filter": [base], "should": [
+        {"constant_score": {"filter": _clause(w), "boost": weights[w], "_name": w}}
+        for w in words], "minimum_should_match": max(1, min_words)}}
+    found: list[Match] = []
+    after: list[Any] | None = None
+    while True:
+        page = client.search(index=index, query=query, size=PAGE, sort=["_doc"],
+                             search_after=after, track_scores=True, min_score=min_score,
+                             source_includes=["kind", "id", "ressort"], track_total_hits=False)
+        hits = page["hits"]["hits"]
+        for hit in hits:
+            source = hit["_source"]
+            terms = sorted(hit.get("matched_queries") or [], key=lambda w: -weights.get(w, 0))
+            found.append(Match(source["kind"], int(source["id"]), source.get("ressort"),
+                               float(hit["_score"]), terms))
+        if len(hits) < PAGE:
+            return found
+        after = hits[-1]["sort"]
+
+
+@dataclass
+class Gathered:
+    """What the index says about the priorities' words: enough to score and cut again under
+    other thresholds without asking the index (calibration)."""
+
+    n: int
+    freqs: dict[str, int]
+    vocabulary: dict[int, tuple[list[str], list[str]]]  # key -> (title words, all words)
+    raw: dict[int, list[Match]]
+    expanded: dict[int, list[Match]] = field(default_factory=dict)  # score: share of the best
+    parts: dict[int, dict[str, str]] = field(default_factory=dict)  # key -> part -> compound
+
+    def rescored(self, t: Thresholds) -> dict[int, list[Match]]:
+        result = {}
+        for key, matches in self.raw.items():
+            w = weights(*self.vocabulary[key], self.freqs, self.n, t, self.parts.get(key))
+            result[key] = [Match(m.kind, m.id, m.ressort, math.fsum(w.get(x, 0) for x in m.terms),
+                                 sorted(m.terms, key=lambda x: -w.get(x, 0))) for m in matches]
+        return cut(result, t, self.expanded)
+
+
+def gather(client: Elasticsearch, alias: str, priorities: Sequence[PriorityText],
+           base: dict[str, Any], t: Thresholds, *, min_score: float | None = None,
+           min_words: int | None = None,
+           progress: Callable[[int], None] | None = None) -> Gathered:
+    """Ask the index for every priority's matches at or above `min_score` (the floor)."""
+    index = next(iter(client.indices.get_alias(name=alias)))
+    n = _count(client, index, base)
+    vocabulary = {p.key: (_words(client, index, p.title),
+                          _words(client, index, f"{p.title}\n{p.description}"))
+                  for p in priorities}
+    parts = {key: _parts(words) for key, (_, words) in vocabulary.items()}
+    freqs = _doc_freqs(client, index, [*(w for _, ws in vocabulary.values() for w in ws),
+                                       *(x for ps in parts.values() for x in ps)], base)
+    raw: dict[int, list[Match]] = {}
+    for p in priorities:
+        title_words, words = vocabulary[p.key]
+        w = weights(title_words, words, freqs, n, t, parts[p.key])
+        raw[p.key] = _hits(client, index, w, asked(w, freqs, n, t), base,
+                           t.floor if min_score is None else min_score,
+                           t.min_words if min_words is None else min_words) if n else []
+        if progress:
+            progress(1)
+    expanded = {p.key: _expand(client, index, p, raw[p.key], base, t) for p in priorities
+                } if t.expanded_relative > 0 else {}
+    return Gathered(n, freqs, vocabulary, raw, expanded, parts)
+
+
+def _expand(client: Elasticsearch, index: str, priority: PriorityText, matches: list[Match],
+            base: dict[str, Any], t: Thresholds) -> list[Match]:
+    """Pseudo-relevance feedback: records like the priority's text and its best matches (the
+    seeds), scored as a share of the best of them. Finds records that say the same in other
+    words; the seeds come from the direct match, so an uncovered priority stays uncovered."""
+    seeds = sorted(matches, key=lambda m: -m.score)[:t.seeds]
+    if not seeds:
+        return []
+    like: list[Any] = [f"{priority.title}\n{priority.description}"]
+    like += [{"_index": index, "_id": f"{m.kind}-{m.id}"} for m in seeds]
+    query = {"bool": {"filter": [base], "must": [{"more_like_this": {
+        "fields": list(MATCH_FIELDS[:4]), "like": like, "min_term_freq": 1, "min_doc_freq": 2,
+        "max_query_terms": t.expansion_terms, "minimum_should_match": "1",
+        "include": True}}]}}
+    found: list[Match] = []
+    after: list[Any] | None = None
+    while True:
+        page = client.search(index=index, query=query, size=PAGE, sort=["_doc"],
+                             search_after=after, track_scores=True,
+                             source_includes=["kind", "id", "ressort"], track_total_hits=False)
+        hits = page["hits"]["hits"]
+        found.extend(Match(h["_source"]["kind"], int(h["_source"]["id"]),
+                           h["_source"].get("ressort"), float(h["_score"])) for h in hits)
+        if len(hits) < PAGE:
+            break
+        after = hits[-1]["sort"]
+    best = max((m.score for m in found), default=1.0) or 1.0
+    for m in found:
+        m.score /= best
+    return found
+
+
+def match_priorities(
+    client: Elasticsearch,
+    alias: str,
+    priorities: Sequence[PriorityText],
+    base: dict[str, Any],
+    thresholds: Thresholds | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[int, list[Match]]:
+    """Per priority key, the records of `base` (a filter) whose text matches it."""
+    t = thresholds or Thresholds()
+    return cut(gather(client, alias, priorities, base, t, progress=progress).raw, t)
+
+
+def cut(raw: dict[int, list[Match]], t: Thresholds,
+        expanded: dict[int, list[Match]] | None = None) -> dict[int, list[Match]]:
+    """Keep matches above the priority's and the record's relative cuts.
+
+    With widened scores (`expanded`), a priority whose best direct match reaches the floor
+    keeps every record whose widened score reaches `expanded_relative`; the record's relative
+    cut then compares widened scores.
+    """
+    if expanded:
+        raw = _widened(raw, expanded, t)
+    best_of_record: dict[tuple[str, int], float] = {}
+    for matches in raw.values():
+        for m in matches:
+            key = (m.kind, m.id)
+            best_of_record[key] = max(best_of_record.get(key, 0.0), m.score)
+    result: dict[int, list[Match]] = {}
+    for priority, matches in raw.items():
+        best = max((m.score for m in matches), default=0.0)
+        floor = 0.0 if expanded else t.floor
+        result[priority] = sorted(
+            (m for m in matches
+             if m.score >= max(floor, t.relative * best)
+             and m.score >= t.record_relative * best_of_record[(m.kind, m.id)]
+             and (expanded or len(m.terms) >= t.min_words)),
+            key=lambda m: -m.score)
+    return result
+
+
+def _widened(raw: dict[int, list[Match]], expanded: dict[int, list[Match]],
+             t: Thresholds) -> dict[int, list[Match]]:
+    result: dict[int, list[Match]] = {}
+    for priority, matches in raw.items():
+        direct = {(m.kind, m.id): m for m in matches}
+        if not any(m.score >= t.floor and len(m.terms) >= t.min_words for m in matches):
+            result[priority] = []
+            continue
+        result[priority] = [
+            Match(m.kind, m.id, m.ressort, m.score,
+                  direct[(m.kind, m.id)].terms if (m.kind, m.id) in direct else [])
+            for m in expanded.get(priority, []) if m.score >= t.expanded_relative]
+    return result

@@ -1,0 +1,124 @@
+"""Text matches between research priorities and the published projects and Reallabore,
+computed through the search index (`search.coverage`) and stored, so that pages and the API
+read a stored result instead of asking the index per priority.
+
+Computed by `flask analysis coverage`, by the search worker when the stored result is older than
+the newest record change, on demand by the Koordination, and on first read when nothing usable
+is stored yet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from elasticsearch import ApiError, TransportError
+from flask import current_app
+from sqlalchemy import delete, func, insert, select
+
+from search import coverage as text_coverage
+
+from ..extensions import db
+from ..models import CoverageRun, PriorityMatch, Project, RealWorldLab, ResearchPriority
+from ..models.base import utcnow
+from . import indexing
+
+KINDS = ("project", "lab")
+# What the public sees: the counted records are the same for every reader.
+PUBLIC_RECORDS = {"bool": {"filter": [{"terms": {"kind": list(KINDS)}},
+                                      {"term": {"publication_status": "published"}},
+                                      {"term": {"confidential": False}}]}}
+
+
+def thresholds() -> text_coverage.Thresholds:
+    return text_coverage.Thresholds(**current_app.config.get("COVERAGE_THRESHOLDS", {}))
+
+
+def published_priorities() -> list[ResearchPriority]:
+    return list(db.session.scalars(
+        select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None),
+                                       ResearchPriority.publication_status == "published")
+        .order_by(ResearchPriority.title)))
+
+
+def latest() -> CoverageRun | None:
+    return db.session.scalar(select(CoverageRun).order_by(CoverageRun.id.desc()).limit(1))
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    """UTC without tzinfo (SQLite returns naive datetimes, PostgreSQL aware ones)."""
+    if value is not None and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def newest_change() -> datetime | None:
+    stamps = [db.session.scalar(select(func.max(model.updated_at)))
+              for model in (Project, RealWorldLab, ResearchPriority)]
+    return max((_naive(s) for s in stamps if s is not None), default=None)
+
+
+def is_stale(run: CoverageRun | None = None) -> bool:
+    """No usable result, or one older than the newest change of a record or priority."""
+    run = run if run is not None else latest()
+    if run is None or not run.text_matching:
+        return True
+    newest = newest_change()
+    computed = _naive(run.computed_at)
+    return newest is not None and computed is not None and newest > computed
+
+
+def compute(progress: Callable[[int], None] | None = None,
+            timeout: float | None = None) -> CoverageRun:
+    """Match every published priority against the published records and store the result.
+
+    Raises the search client's errors when the index does not answer; nothing is stored then.
+    """
+    started = time.monotonic()
+    stamp = utcnow()  # changes after this moment make the result stale
+    client = indexing.client()
+    if timeout:
+        client = client.options(request_timeout=timeout)
+    priorities = published_priorities()
+    chosen = thresholds()
+    found = text_coverage.match_priorities(
+        client, indexing.alias(),
+        [text_coverage.PriorityText(p.id, p.title, p.description or "") for p in priorities],
+        PUBLIC_RECORDS, chosen, progress)
+    rows = [{"priority_id": pid, "kind": m.kind, "record_id": m.id, "ressort": m.ressort,
+             "score": round(m.score, 4), "terms": m.terms[:12]}
+            for pid, matches in found.items() for m in matches]
+    db.session.execute(delete(PriorityMatch))
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(PriorityMatch), rows[start:start + 5000])
+    db.session.execute(delete(CoverageRun))
+    run = CoverageRun(computed_at=stamp, text_matching=True,
+                      records=len({(r["kind"], r["record_id"]) for r in rows}),
+                      priorities=len(priorities), seconds=round(time.monotonic() - started, 2),
+                      thresholds=asdict(chosen))
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def ensure() -> CoverageRun | None:
+    """The stored result, computed now if none with text matches exists; None when search is
+    away (then only tags count)."""
+    run = latest()
+    if run is not None and run.text_matching:
+        return run
+    try:
+        return compute()
+    except (TransportError, ApiError):
+        db.session.rollback()
+        return None
+
+
+def refresh_if_stale(timeout: float = 300) -> CoverageRun | None:
+    """For the worker: recompute when a record changed since the stored result, once the
+    outbox is empty (the index holds every change)."""
+    if indexing.outbox_size() or not is_stale():
+        return None
+    return compute(timeout=timeout)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/search.py [--size 20000] [--clients 1 8] [--skip-r3]
 
 1. generates `--size` realistic German records (programmes, projects, Reallabore, research
-   priorities) with the app's own search fields (compounds, spelling, completion);
+   priorities) with the app's own search fields (spelling, completion);
 2. bulk-indexes them into a bench index (`bench-catalogue`, prefix `bench`) and reports docs/s;
 3. runs a fixed mix of 200 queries with facets, sorting and paging: directly against
    Elasticsearch (through `search.queries`, as the app does) and through the app's HTTP

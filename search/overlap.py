@@ -24,7 +24,7 @@ from .queries import PUBLIC, Access, access_filter
 
 TEXT_FIELDS = ["title", "summary", "objectives", "results"]
 # Candidates are also found through the inner parts of compounds (Radverkehrsnetz ~ Radroute).
-CANDIDATE_FIELDS = [*TEXT_FIELDS, "compounds", "title.parts", "summary.parts"]
+CANDIDATE_FIELDS = [*TEXT_FIELDS, *(f"{name}.parts" for name in TEXT_FIELDS)]
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 STOPWORDS = frozenset(
     word
@@ -291,7 +291,7 @@ def find(
             "filter": [access_filter(access), {"terms": {"kind": list(kinds)}}],
             "must_not": must_not,
         }},
-        source_excludes=["compounds", "spell", "complete"],
+        source_excludes=["spell", "complete"],
     )
     docs = [h["_source"] for h in response["hits"]["hits"]]
     if not docs:

@@ -27,7 +27,7 @@ FEW_HITS = 2  # at most this many exact hits: offer "Meinten Sie …?"
 FALLBACK_BUDGET = 1.0  # seconds: a slower first answer gets no second (fuzzy) request
 
 HIGHLIGHT_FIELDS = ["title", "summary", "objectives", "results"]
-SOURCE_EXCLUDES = ["objectives", "results", "compounds", "spell", "complete"]
+SOURCE_EXCLUDES = ["objectives", "results", "spell", "complete"]
 
 # URL parameter -> (document field, number of values shown)
 FACETS: dict[str, tuple[str, int]] = {
@@ -358,7 +358,7 @@ def iterate_hits(
         extra: dict[str, Any] = {"search_after": after} if after else {}
         response = client.search(
             index=alias, query=query_body, size=min(chunk, limit - sent),
-            sort=sort_clause(sort, text), source_excludes=["compounds", "spell", "complete"],
+            sort=sort_clause(sort, text), source_excludes=["spell", "complete"],
             track_total_hits=False, **extra,
         )
         raw = response["hits"]["hits"]

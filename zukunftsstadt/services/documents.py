@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from search.german import compound_terms, fold
+from search.german import fold
 
 from ..models import (
     Municipality,
@@ -161,14 +161,13 @@ def _text_values(doc: dict[str, Any], name: str) -> list[str]:
 
 
 def with_search_fields(doc: dict[str, Any]) -> dict[str, Any]:
-    """Add the fields computed for search: inner compounds, spelling vocabulary, completion.
+    """Add the fields computed for search: spelling vocabulary and completion.
 
     `spell` feeds the "Meinten Sie …?" suggester, which does not filter by permission; so only
     publicly visible records contribute their words to it.
     """
     texts = [t for name in _TEXT_FIELDS for t in _text_values(doc, name)]
     public = doc["publication_status"] == "published" and not doc.get("confidential")
-    doc["compounds"] = compound_terms(texts)
     doc["spell"] = texts if public else []
     doc["complete"] = [fold(t) for t in (doc.get("title"), doc.get("acronym")) if t]
     return doc

@@ -319,7 +319,7 @@ EXPORT_COLUMNS = [
     ("Themenfelder", lambda h: ", ".join(h.source.get("topic_names") or [])),
     ("Adresse", lambda h: url_for(DETAIL_ENDPOINTS[h.kind], record_id=h.id, _external=True)),
 ]
-INTERNAL_FIELDS = {"compounds", "spell", "complete", "version", "confidential"}
+INTERNAL_FIELDS = {"spell", "complete", "version", "confidential"}
 
 
 def _csv_amount(value: float | None) -> str:

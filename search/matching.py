@@ -90,14 +90,19 @@ def plain_query(text: str, fuzzy: bool = False) -> dict[str, Any]:
     matches: list[dict[str, Any]] = [{"bool": {
         "should": [_word_clause(w, fuzzy, loose=True) for w in found],
         "minimum_should_match": PARTIAL}}]
-    should: list[dict[str, Any]] = [
-        {"constant_score": {"filter": {"bool": {"must": clauses}}, "boost": ALL_TERMS_BOOST,
-                            "_name": ALL_TERMS}},
-    ]
+    whole: list[dict[str, Any]] = [{"bool": {"must": clauses}}]
     if len(clauses) > 1:
-        # Multi-word synonyms and English phrases ("urban heat island" -> Hitzeinsel).
+        # Multi-word synonyms and English phrases ("urban heat island" -> Hitzeinsel): a
+        # record with the whole translation matches the whole query.
         matches.append({"multi_match": {"query": phrase, "fields": SYNONYM_FIELDS,
                                         "analyzer": "german_synonyms"}})
+        whole.append({"multi_match": {"query": phrase, "fields": SYNONYM_FIELDS,
+                                      "analyzer": "german_synonyms", "operator": "and"}})
+    should: list[dict[str, Any]] = [
+        {"constant_score": {"filter": {"bool": {"should": whole, "minimum_should_match": 1}},
+                            "boost": ALL_TERMS_BOOST, "_name": ALL_TERMS}},
+    ]
+    if len(clauses) > 1:
         should.append({"multi_match": {"query": phrase, "fields": PHRASE_FIELDS,
                                        "type": "phrase", "slop": 2, "boost": 2}})
     return {"bool": {"must": [{"bool": {"should": matches, "minimum_should_match": 1}}],

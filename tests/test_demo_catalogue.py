@@ -89,3 +89,39 @@ def test_demo_has_published_transfer_reports_linked_from_the_start_page(demo_cat
     assert '<a href="/transferberichte/">Transferberichte</a>' in start
     listing = client.get("/transferberichte/").get_data(as_text=True)
     assert all(r.title in listing for r in published)
+
+
+def _search_api(client, q: str) -> dict:
+    return client.get("/api/v1/search", query_string={"q": q, "size": 50}).get_json()
+
+
+def test_a_land_lists_the_projects_located_there(demo_catalogue, client):
+    located = {str(p.id) for p in db.session.scalars(select(Project)) if p.publication_status
+               == "published" and any(m.state.name == "Thüringen" for m in p.municipalities)}
+    body = _search_api(client, "Thüringen")
+    found = {h["id"] for h in body["hits"] if h["kind"] == "project"}
+    assert located and located <= found
+
+
+def test_english_words_find_the_german_records(demo_catalogue, client):
+    for query, word in [("green roofs", "Dachbegrünung"), ("urban heat island", "Hitzeinsel")]:
+        body = _search_api(client, query)
+        assert body["total"] > 0 and not body["fuzzy"], query
+        text = json.dumps(body["hits"][:5], ensure_ascii=False)
+        assert re.search(word[:6], text, re.IGNORECASE), (query, text[:300])
+
+
+def test_forms_spellings_compounds_and_synonyms_are_found_without_typo_notice(
+        demo_catalogue, client):
+    projects = {p.fkz: str(p.id) for p in db.session.scalars(select(Project))}
+    cases = [("Pflegeheim", None), ("Gruendaecher", "67AS1150"), ("Obdachlosigkeit",
+                                                                  "ZMI52330WL01")]
+    for query, fkz in cases:
+        body = _search_api(client, query)
+        assert body["total"] > 0 and body["suggestion"] is None and not body["fuzzy"], query
+        if fkz:
+            assert projects[fkz] in [h["id"] for h in body["hits"][:3]], query
+    # "Hitze" finds records that only say Hitzeschutz… or Hitzerisiko… (compound parts).
+    body = _search_api(client, "Hitze")
+    titles = " ".join(h["title"] for h in body["hits"])
+    assert re.search(r"Hitzeschutz|Hitzerisiko|Hitzeaktion", titles)

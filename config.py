@@ -42,6 +42,11 @@ class Config:
     PAGE_SIZE = 20
     # JSON API: requests per minute per API key (or per address without one); 0 = no limit.
     API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 300)
+    # Reverse proxies in front whose X-Forwarded-For/-Proto are trusted (0: use the peer's
+    # address). Login throttling and rate limits count per client address.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    # Anonymous PDF downloads of transfer reports per minute and client address; 0 = no limit.
+    PDF_RATE_LIMIT = _env_int("PDF_RATE_LIMIT", 10)
     # The public address of the app (https://zukunftsstadt.example/) for links in e-mails;
     # unset: the address a record was saved under.
     BASE_URL = os.environ.get("BASE_URL")

@@ -27,6 +27,7 @@ from search.client import make_client
 from zukunftsstadt import create_app
 from zukunftsstadt.extensions import db
 from zukunftsstadt.services import dataset, indexing
+from zukunftsstadt.views import reports as report_views
 
 DEMO_FILE = Path(__file__).parents[1] / "zukunftsstadt" / "demo" / "demo-data.json"
 
@@ -106,6 +107,8 @@ def reset_index() -> None:
 def _empty_catalogue(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     if "demo_catalogue" not in request.fixturenames:
         reset_database()
+    report_views.pdf_cache.clear()  # ids come again after a reset; downloads count per test
+    report_views.pdf_limiter.reset()
     yield
     db.session.rollback()
 

@@ -100,7 +100,7 @@ def test_the_current_password_is_asked_for(app):
     missing = _change_own_password(client, current="")
     assert missing.status_code == 422
     db.session.expire_all()
-    assert accounts.authenticate(user.email, users.PASSWORD) is not None
+    assert accounts.authenticate(user.email, users.PASSWORD, "127.0.0.1") is not None
 
 
 @pytest.mark.parametrize("password", [
@@ -175,11 +175,64 @@ def _login_from(app, address: str, user: User, password: str):
     return users.login(client, user, password)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12, finding 8: throttling per account and "
-                   "address needs login_failure.address (migration 0009), not done yet")
 def test_failures_from_elsewhere_do_not_lock_out_the_owner(app):
     user = users.make("analyst")
     for _ in range(accounts.MAX_FAILURES):
         assert _login_from(app, "203.0.113.9", user, "falsches-Passwort-123").status_code == 401
     assert _login_from(app, "203.0.113.9", user, users.PASSWORD).status_code == 429
     assert _login_from(app, "198.51.100.7", user, users.PASSWORD).status_code == 302
+
+
+def test_one_address_cannot_try_many_accounts(app):
+    """Spreading guesses over accounts does not escape the throttle: the address is blocked
+    for every account, even the right password of one it never tried; others are not."""
+    victims = [users.make("analyst", email=f"konto-{n}@example.org")
+               for n in range(accounts.MAX_ADDRESS_FAILURES // (accounts.MAX_FAILURES - 1) + 1)]
+    tries = 0
+    for victim in victims:
+        for _ in range(accounts.MAX_FAILURES - 1):  # below the per-account limit each
+            if tries == accounts.MAX_ADDRESS_FAILURES:
+                break
+            assert _login_from(app, "203.0.113.9", victim,
+                               "falsches-Passwort-123").status_code == 401
+            tries += 1
+    assert tries == accounts.MAX_ADDRESS_FAILURES
+    fresh = users.make("editor", "BMWSB")
+    blocked = _login_from(app, "203.0.113.9", fresh, users.PASSWORD)
+    assert blocked.status_code == 429
+    assert "Anmeldeversuche" in blocked.get_data(as_text=True)
+    assert _login_from(app, "198.51.100.7", fresh, users.PASSWORD).status_code == 302
+
+
+def test_a_success_clears_only_the_failures_of_its_own_address(app):
+    """Signing in from home does not reset the count an attacker runs up elsewhere."""
+    user = users.make("analyst")
+    for _ in range(accounts.MAX_FAILURES - 1):
+        assert _login_from(app, "203.0.113.9", user, "falsches-Passwort-123").status_code == 401
+    assert _login_from(app, "198.51.100.7", user, users.PASSWORD).status_code == 302
+    assert _login_from(app, "203.0.113.9", user, "falsches-Passwort-123").status_code == 401
+    assert _login_from(app, "203.0.113.9", user, users.PASSWORD).status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(app):
+    """With TRUSTED_PROXIES=1 (production behind a reverse proxy) the address the proxy
+    reports is the client's; without it, a forged X-Forwarded-For changes nothing."""
+    from zukunftsstadt import create_app
+
+    from .conftest import FreshContextClient
+
+    proxied = create_app("test", overrides={"TRUSTED_PROXIES": 1})
+    proxied.test_client_class = FreshContextClient
+    user = users.make("analyst")
+
+    def login_via_proxy(target, forwarded: str, password: str) -> int:
+        client = target.test_client()
+        client.environ_base.update(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+        return users.login(client, user, password).status_code
+
+    for n in range(accounts.MAX_FAILURES):
+        assert login_via_proxy(proxied, "203.0.113.9", "falsches-Passwort-123") == 401
+        assert login_via_proxy(app, f"198.51.100.{n}", "falsches-Passwort-123") == 401
+    assert login_via_proxy(proxied, "203.0.113.9", users.PASSWORD) == 429
+    assert login_via_proxy(proxied, "198.51.100.7", users.PASSWORD) == 302
+    assert login_via_proxy(app, "192.0.2.1", users.PASSWORD) == 429  # forged header ignored

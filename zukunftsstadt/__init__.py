@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR
 from search.client import make_client
@@ -27,6 +28,9 @@ def create_app(config: str | dict[str, Any] | None = None,
         app.config.update(config)
     app.config.update(overrides or {})
     _check_production(app, name)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # the client address and scheme as the reverse proxies in front report them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.config.setdefault("SEARCH_URL", app.config["ELASTICSEARCH_URL"]
                           or f"http://127.0.0.1:{app.config['SEARCH_NODE_PORT']}")
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,11 @@
 """Input that cannot be anything but an error: ids beyond any database integer, JSON nested
 too deep or carrying lone surrogates. Refused at the door with 404 or 400, so no view, form or
-database driver ever sees it (they would answer 500)."""
+database driver ever sees it (they would answer 500). Also the one list of invisible format
+characters that no stored text may hold (forms, API and imports use it)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -13,6 +15,30 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1  # the largest value of the INTEGER id columns (PostgreSQL, SQLite alike)
 MAX_DEPTH = 64  # no input of this app is nested deeper than a few levels
 TOO_DEEP = f"Das JSON ist tiefer als {MAX_DEPTH} Ebenen verschachtelt."
+
+
+# Zero-width characters and marks, bidi embeddings, overrides and isolates, word joiner and
+# invisible operators, BOM: text holding them reads differently from what is stored
+# ("Bericht\u202etxt.exe" shows as "Berichtexe.txt"), and equal-looking titles differ.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_DIRECTION = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without invisible format characters (for machine-made files and blank checks)."""
+    return INVISIBLE.sub("", text)
+
+
+def invisible_problem(text: str) -> str | None:
+    """A German message naming the first invisible format character of `text`, or None."""
+    found = INVISIBLE.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    kind = "Schreibrichtungszeichen" if _DIRECTION.match(char) else "unsichtbares Zeichen"
+    return ("Der Text enthält unsichtbare Steuer- oder Formatzeichen, durch die er anders "
+            f"aussieht, als er gespeichert wird: U+{ord(char):04X} ({kind}) als "
+            f"{found.start() + 1}. Zeichen. Bitte entfernen Sie sie.")
 
 
 class JsonRefused(ValueError):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 
 from . import permissions
+from .links import public_url
 from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES, RESULTS_STATUSES, Municipality
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -76,6 +77,7 @@ def register(app: Flask) -> None:
                                   german_datetime=german_datetime)
     app.jinja_env.globals.update(
         page_url=page_url,
+        public_url=public_url,
         KIND_LABELS=KIND_LABELS,
         PROGRAMME_STATUSES=PROGRAMME_STATUSES,
         PUBLICATION_STATUSES=PUBLICATION_STATUSES,

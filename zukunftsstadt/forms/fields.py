@@ -21,8 +21,9 @@ from wtforms import (
 )
 from wtforms.validators import StopValidation, ValidationError
 
+from ..inputs import invisible_problem, strip_invisible
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff]")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[^@\s]+@{_LABEL}(?:\.{_LABEL})+$")
 _AMOUNT_GERMAN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$|^\d+(,\d{1,2})?$")
@@ -57,13 +58,27 @@ def normalise(value: Any) -> Any:
     return value
 
 
-class TextField(StringField):
+class VisibleText:
+    """Refuses invisible format characters (bidi overrides, zero-width characters) after the
+    field's own validators, so every text field of every form and of the API does."""
+
+    data: Any
+    errors: Any
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        if not validation_stopped and not self.errors and isinstance(self.data, str):
+            problem = invisible_problem(self.data)
+            if problem:
+                self.errors.append(problem)
+
+
+class TextField(VisibleText, StringField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("filters", []).append(normalise)
         super().__init__(*args, **kwargs)
 
 
-class LongTextField(TextAreaField):
+class LongTextField(VisibleText, TextAreaField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("filters", []).append(normalise)
         super().__init__(*args, **kwargs)
@@ -72,7 +87,7 @@ class LongTextField(TextAreaField):
 def required(form: Any, field: Field) -> None:
     """Required, where spaces and zero-width characters alone do not count."""
     value = field.data
-    if value is None or (isinstance(value, str) and not _INVISIBLE.sub("", value).strip()):
+    if value is None or (isinstance(value, str) and not strip_invisible(value).strip()):
         field.errors[:] = []
         raise StopValidation("Bitte füllen Sie dieses Feld aus.")
 

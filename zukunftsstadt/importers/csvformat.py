@@ -19,13 +19,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
+from ..inputs import strip_invisible
+
 _CELL = re.compile(r'="((?:[^"]|"")*)"|"((?:[^"]|"")*)"|([^;"]*)')
 _GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+(?:,\d+)?$")
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 class CountingReader(io.RawIOBase):
@@ -162,9 +163,9 @@ def split_cells(record: str) -> list[str]:
 
 
 def clean(value: str) -> str:
-    """NFC, no control characters, single spaces."""
+    """NFC, no control characters, no invisible format characters, single spaces."""
     if not value.isascii():
-        value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+        value = strip_invisible(unicodedata.normalize("NFC", value))
     return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
 
 

@@ -19,11 +19,11 @@ from wtforms.validators import ValidationError
 
 from ..forms.fields import EARLIEST, LATEST, email_address, parse_amount, web_address
 from ..forms.records import FKZ
+from ..inputs import invisible_problem, strip_invisible
 from ..services.record_columns import Column
 from .csvformat import parse_date
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff]")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _YES = {"ja", "j", "x", "1", "wahr", "true", "yes"}
 _NO = {"nein", "n", "0", "falsch", "false", "no", "-"}
@@ -49,7 +49,7 @@ def text_of(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or not _INVISIBLE.sub("", text_of(value)).strip()
+    return value is None or not strip_invisible(text_of(value)).strip()
 
 
 def parse(column: Column, value: Any) -> Any:
@@ -76,6 +76,9 @@ def _text(column: Column, value: Any) -> str:
     text = text_of(value)
     if _CONTROL.search(text):
         raise CellError("Der Text enthält unzulässige Steuerzeichen.")
+    problem = invisible_problem(text)
+    if problem:
+        raise CellError(problem)
     limit = LONG_LIMIT if column.type == "long" else column.limit
     if len(text) > limit:
         raise CellError(f"Höchstens {limit:,} Zeichen erlaubt (hier: {len(text):,}).".replace(

@@ -80,10 +80,13 @@ def _end_sessions_on_account_change(session: Session, context: Any, instances: A
 
 
 class LoginFailure(db.Model):
-    """One failed login; the recent ones of an account decide the throttling."""
+    """One failed login; the recent ones of an account and client address decide the
+    throttling (`services.accounts.authenticate`). Rows from before migration 0009 have no
+    address and count for no address."""
 
     __tablename__ = "login_failure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

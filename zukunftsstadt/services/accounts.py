@@ -21,7 +21,11 @@ from ..models import ROLES, ApiToken, LoginFailure, Ressort, User
 from ..models.base import utcnow
 
 HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Failed logins within FAILURE_WINDOW: MAX_FAILURES per account from one client address (an
+# attacker elsewhere cannot lock the owner out), MAX_ADDRESS_FAILURES per address over all
+# accounts (one address cannot try many accounts).
 MAX_FAILURES = 10
+MAX_ADDRESS_FAILURES = 30
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 # Verifying against a dummy hash keeps the answer time the same for unknown accounts.
@@ -33,7 +37,7 @@ class AccountError(ValueError):
 
 
 class Throttled(Exception):
-    """Too many failed logins for this account in the window."""
+    """Too many failed logins for this account or from this address in the window."""
 
 
 def normalise_email(email: str) -> str:
@@ -103,21 +107,26 @@ def end_sessions(user: User) -> None:
     db.session.commit()
 
 
-def recent_failures(email: str) -> int:
+def recent_failures(email: str, address: str) -> tuple[int, int]:
+    """Failures within the window: (of this account from this address, of this address)."""
     since = utcnow() - FAILURE_WINDOW
-    return db.session.scalar(
-        select(func.count()).select_from(LoginFailure)
-        .where(LoginFailure.email == email, LoginFailure.at >= since)
-    ) or 0
+    recent = (LoginFailure.address == address, LoginFailure.at >= since)
+    mine = select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.email == email, *recent)
+    everyone = select(func.count()).select_from(LoginFailure).where(*recent)
+    return db.session.scalar(mine) or 0, db.session.scalar(everyone) or 0
 
 
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, address: str) -> User | None:
     """The account if the password fits; None otherwise (same answer for unknown accounts).
 
-    Raises Throttled after MAX_FAILURES failures of this e-mail within FAILURE_WINDOW.
+    Raises Throttled after MAX_FAILURES failures of this e-mail from this client address, or
+    MAX_ADDRESS_FAILURES failures of the address for any accounts, within FAILURE_WINDOW.
+    A success clears only the failures of its own address.
     """
-    email = normalise_email(email)
-    if recent_failures(email) >= MAX_FAILURES:
+    email, address = normalise_email(email), address[:64]
+    account_failures, address_failures = recent_failures(email, address)
+    if account_failures >= MAX_FAILURES or address_failures >= MAX_ADDRESS_FAILURES:
         raise Throttled
     user = db.session.scalar(select(User).where(User.email == email))
     try:
@@ -127,10 +136,14 @@ def authenticate(email: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        db.session.add(LoginFailure(email=email))
+        # Older rows count for nothing any more; dropping them keeps the table small.
+        db.session.execute(delete(LoginFailure).where(
+            LoginFailure.at < utcnow() - FAILURE_WINDOW))
+        db.session.add(LoginFailure(email=email, address=address))
         db.session.commit()
         return None
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email,
+                                                  LoginFailure.address == address))
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     db.session.commit()

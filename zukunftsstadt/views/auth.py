@@ -20,8 +20,8 @@ from ..services import accounts, api_tokens
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort sind nicht korrekt."
-THROTTLED = ("Zu viele fehlgeschlagene Anmeldeversuche für dieses Konto. Bitte warten Sie "
-             "15 Minuten oder wenden Sie sich an die Koordination.")
+THROTTLED = ("Zu viele fehlgeschlagene Anmeldeversuche von Ihrer Adresse aus. Bitte warten "
+             "Sie 15 Minuten oder wenden Sie sich an die Koordination.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,9 +37,11 @@ def login() -> Any:
     form = LoginForm()
     if request.method == "POST" and form.validate():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(form.email.data, form.password.data,
+                                         request.remote_addr or "?")
         except accounts.Throttled:
-            return render_template("auth/login.html", form=form, error=THROTTLED), 429
+            return render_template("auth/login.html", form=form, error=THROTTLED), 429, {
+                "Retry-After": str(int(accounts.FAILURE_WINDOW.total_seconds()))}
         if user is None:
             return render_template("auth/login.html", form=form, error=LOGIN_FAILED), 401
         next_url = _safe_next(request.args.get("next"))

@@ -2,20 +2,85 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from search.german import clean
 
 from .. import permissions
+from ..api.guard import RateLimiter
 from ..extensions import db
+from ..links import public_root
 from ..models import CITY_TYPES, State, Topic, TransferReport
 from ..services import reports
 
 bp = Blueprint("reports", __name__, url_prefix="/transferberichte")
+
+
+class PdfCache:
+    """The latest PDFs of public reports by what they show, least recently used out.
+
+    A PDF takes about a second of CPU; concurrent requests for one key wait for the first
+    render instead of starting their own. Counted in each process, like the rate limits.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._documents: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._rendering: dict[Hashable, threading.Lock] = {}
+
+    def _cached(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            if key in self._documents:
+                self._documents.move_to_end(key)
+                return self._documents[key]
+            return None
+
+    def get(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
+        document = self._cached(key)
+        if document is not None:
+            return document
+        with self._lock:
+            turn = self._rendering.setdefault(key, threading.Lock())
+        with turn:
+            document = self._cached(key)
+            if document is not None:
+                return document
+            try:
+                document = render()
+            finally:
+                with self._lock:
+                    self._rendering.pop(key, None)
+            with self._lock:
+                self._documents[key] = document
+                while len(self._documents) > self.size:
+                    self._documents.popitem(last=False)
+        return document
+
+    def clear(self) -> None:
+        with self._lock:
+            self._documents.clear()
+
+
+pdf_cache = PdfCache()
+pdf_limiter = RateLimiter()
 
 
 def _report(record_id: int) -> TransferReport:
@@ -68,14 +133,48 @@ def detail(record_id: int) -> str:
                            **_context(report))
 
 
-@bp.get("/<int:record_id>/pdf")
-def pdf(record_id: int) -> Response:
+def render_pdf(html: str, base_url: str) -> bytes:
     from weasyprint import HTML
 
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1",
+                                                          custom_metadata=True)
+
+
+def _too_many_pdfs() -> Response | None:
+    """Anonymous downloads: PDF_RATE_LIMIT per minute and client address (0 = off)."""
+    per_minute = int(current_app.config.get("PDF_RATE_LIMIT", 10) or 0)
+    if per_minute <= 0 or current_user.is_authenticated:
+        return None
+    wait = pdf_limiter.hit(f"ip:{request.remote_addr or '?'}", per_minute)
+    if not wait:
+        return None
+    page = render_template(
+        "error.html", code=429, title="Zu viele PDF-Abrufe",
+        message=f"Zu viele PDF-Abrufe von Ihrer Adresse aus (höchstens {per_minute} pro "
+                f"Minute). Bitte warten Sie {wait} Sekunden und versuchen Sie es erneut. Die "
+                "Seite des Berichts können Sie weiterhin lesen und drucken.")
+    return Response(page, status=429, headers={"Retry-After": str(wait)})
+
+
+@bp.get("/<int:record_id>/pdf")
+def pdf(record_id: int) -> Response:
     report = _report(record_id)
-    html = render_template("reports/print.html", **_context(report))
-    document = HTML(string=html, base_url=request.url_root).write_pdf(
-        pdf_variant="pdf/ua-1", custom_metadata=True)
+    refused = _too_many_pdfs()
+    if refused is not None:
+        return refused
+    context = _context(report)
+    base_url = public_root()
+
+    def render() -> bytes:
+        return render_pdf(render_template("reports/print.html", **context), base_url)
+
+    if current_user.is_authenticated:  # editors see drafts and want their latest change
+        document = render()
+    else:  # readers: once per version of the report and of each source shown (and per
+        # public root: without BASE_URL a forged Host must not reach other readers' PDFs)
+        key = (report.id, report.version, base_url,
+               tuple((s.item.kind, s.record.id, s.record.version) for s in context["sources"]))
+        document = pdf_cache.get(key, render)
     filename = f"transferbericht-{report.key}.pdf"
     return Response(document, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

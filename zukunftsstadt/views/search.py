@@ -31,6 +31,7 @@ from search import queries
 
 from .. import visibility
 from ..extensions import db
+from ..links import public_url
 from ..models import (
     PROGRAMME_STATUSES,
     SDG,
@@ -317,7 +318,7 @@ EXPORT_COLUMNS = [
     ("Kommunen", lambda h: ", ".join(h.source.get("municipality_names") or [])),
     ("Länder", lambda h: ", ".join(h.source.get("states") or [])),
     ("Themenfelder", lambda h: ", ".join(h.source.get("topic_names") or [])),
-    ("Adresse", lambda h: url_for(DETAIL_ENDPOINTS[h.kind], record_id=h.id, _external=True)),
+    ("Adresse", lambda h: public_url(DETAIL_ENDPOINTS[h.kind], record_id=h.id)),
 ]
 INTERNAL_FIELDS = {"spell", "complete", "version", "confidential"}
 
@@ -358,7 +359,7 @@ def export(fmt: str) -> Any:
         body = json.dumps({
             "query": params.query, "filters": params.filters, "total": len(hits),
             "hits": [{**{k: v for k, v in h.source.items() if k not in INTERNAL_FIELDS},
-                      "url": url_for(DETAIL_ENDPOINTS[h.kind], record_id=h.id, _external=True)}
+                      "url": public_url(DETAIL_ENDPOINTS[h.kind], record_id=h.id)}
                      for h in hits],
         }, ensure_ascii=False, indent=1)
         response = Response(body, mimetype="application/json")

@@ -7,7 +7,8 @@ One method for every record, tagged or not:
    words drop out and whatever the mapping does (stemming today; decompounding, normalisation
    and synonyms later) applies without a word list here. The dictionary parts of its compounds
    (`search.german.word_parts`) are terms too, weighted `part_weight`; all terms are matched
-   on the decompounded `*.parts` fields, which hold whole words and the parts of compounds.
+   on the decompounded `title.parts` and `body.parts` (summary, objectives, results), which hold
+   whole words and the parts of compounds.
 2. Each word's document frequency among the candidate records is counted by the index, with
    the same `multi_match` the scoring uses; a word's weight is its BM25 idf. A word no record
    uses keeps a share of the rarest word's weight (`unknown_weight`): a priority whose
@@ -42,7 +43,7 @@ from .german import word_parts
 # name as title and description as summary), in their decompounded form (`*.parts`, mapping v3):
 # each holds the whole words as well as the parts of compounds, so "Wärme" finds
 # "Abwasserwärme" and "Fernwärmenetz".
-MATCH_FIELDS = ("title.parts", "summary.parts", "objectives.parts", "results.parts")
+MATCH_FIELDS = ("title.parts", "body.parts")
 ANALYZED_FIELD = "summary"  # whose analyzer tells which words of a priority carry meaning
 PAGE = 5000
 

@@ -47,9 +47,10 @@ def _words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=100_000)
-def _cover(word: str) -> tuple[str, ...] | None:
-    """The fewest dictionary words that make up `word`, joined by German linking letters."""
-    if word in _words():
+def _cover(word: str, whole: bool = True) -> tuple[str, ...] | None:
+    """The fewest dictionary words that make up `word`, joined by German linking letters
+    (`whole`: the word itself counts when it is in the dictionary)."""
+    if whole and word in _words():
         return (word,)
     best: tuple[str, ...] | None = None
     for cut in range(len(word) - MIN_WORD_PART, MIN_WORD_PART - 1, -1):
@@ -73,18 +74,7 @@ def word_parts(word: str) -> list[str]:
     lower = clean(word).lower()
     if len(lower) < 2 * MIN_WORD_PART:
         return []
-    best: tuple[str, ...] | None = None
-    for cut in range(len(lower) - MIN_WORD_PART, MIN_WORD_PART - 1, -1):
-        head = lower[:cut]
-        if head not in _words():
-            continue
-        for link in _LINKS:
-            rest = lower[cut + len(link):]
-            if not lower.startswith(link, cut) or len(rest) < MIN_WORD_PART:
-                continue
-            tail = _cover(rest)
-            if tail and (best is None or len(tail) + 1 < len(best)):
-                best = (head, *tail)
+    best = _cover(lower, whole=False)
     return list(best) if best else _inner_words(lower)
 
 

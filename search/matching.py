@@ -23,17 +23,16 @@ from typing import Any
 from .german import inner_words, stopwords, word_parts
 
 ALL_TERMS = "all_terms"
-MAIN_FIELDS = [
-    "title^3", "acronym^4", "summary", "objectives", "results", "programme_title^0.5",
-    "topic_names^0.5", "organisation_name^0.5", "municipality_names^2", "state_names^2",
-]
-TEXT_FIELDS = ["title^3", "summary", "objectives", "results"]
-PARTS_FIELDS = ["title.parts^2", "summary.parts", "objectives.parts", "results.parts",
-                "topic_names.parts^0.5"]
+# `body` holds summary, objectives and results, `context` programme and topic names and the
+# organisation, `places` the Kommunen and Länder (copy_to in the mapping): few fields per word
+# keep a query of many clauses fast.
+MAIN_FIELDS = ["title^3", "acronym^4", "body", "context^0.5", "places^2"]
+TEXT_FIELDS = ["title^3", "body"]
+PARTS_FIELDS = ["title.parts^2", "body.parts"]
 # Synonyms match whole words and the parts of compounds ("heavy rain" -> Starkregenvorsorge).
-SYNONYM_FIELDS = [*TEXT_FIELDS, *(f"{f.split('^')[0]}^0.5" for f in PARTS_FIELDS)]
-PHRASE_FIELDS = ["title^4", "summary", "objectives"]
-OPERATOR_FIELDS = [*MAIN_FIELDS, "fkz^5", *(f"{f.split('^')[0]}^0.5" for f in PARTS_FIELDS)]
+SYNONYM_FIELDS = ["title^3", "body", "title.parts^0.5", "body.parts^0.5"]
+PHRASE_FIELDS = ["title^4", "body"]
+OPERATOR_FIELDS = [*MAIN_FIELDS, "fkz^5", "title.parts^0.5", "body.parts^0.5"]
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|WHITESPACE|ESCAPE|SLOP|FUZZY"
 # Share of words a partial match must have: 1 of 2, 2 of 3, 3 of 4, then 60 %.
 PARTIAL = "1<-1 4<60%"
@@ -51,10 +50,17 @@ def words(text: str) -> list[str]:
     return content or found
 
 
-def _word_clause(word: str, fuzzy: bool, loose: bool = False) -> dict[str, Any]:
-    """What matches one word; `loose` adds, weighted low, any dictionary word inside it (a
-    compound nobody used still finds records with its parts: "Hausärztemangel") and similar
-    spellings. A loose match alone does not make a hit match the whole query."""
+def _word_clause(word: str, fuzzy: bool, name: str) -> dict[str, Any]:
+    """What matches one word. The strict alternatives carry `name`, so the hits that match
+    every word are known; weighted low besides: any dictionary word inside it (a compound
+    nobody used still finds records with its parts: "Hausärztemangel") and similar
+    spellings (one letter; more in the fallback, `fuzzy`). Asked only when few records have
+    every word (`search.queries.RELAX_BELOW`)."""
+    return {"bool": {"should": [_strict(word, name), *_loose(word, fuzzy)],
+                     "minimum_should_match": 1}}
+
+
+def _strict(word: str, name: str | None = None) -> dict[str, Any]:
     should: list[dict[str, Any]] = [
         {"multi_match": {"query": word, "fields": MAIN_FIELDS}},
         {"multi_match": {"query": word, "fields": PARTS_FIELDS, "boost": 0.4}},
@@ -67,46 +73,92 @@ def _word_clause(word: str, fuzzy: bool, loose: bool = False) -> dict[str, Any]:
         should.append({"bool": {"must": [
             {"multi_match": {"query": part, "fields": PARTS_FIELDS}} for part in parts
         ], "boost": 0.5}})
-    inner = inner_words(word) if loose else []
-    if inner:
-        should.append({"multi_match": {"query": " ".join(inner), "fields": PARTS_FIELDS,
-                                       "boost": 0.1}})
     if _AGS.match(word):
         should.append({"prefix": {"municipalities": {"value": word, "boost": 5}}})
-    if loose and len(word) >= 5:
-        should.append({"multi_match": {
-            "query": word, "fields": ["title", "summary"],
+    clause: dict[str, Any] = {"bool": {"should": should, "minimum_should_match": 1}}
+    if name:
+        clause["bool"]["_name"] = name
+    return clause
+
+
+def _loose(word: str, fuzzy: bool) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    inner = inner_words(word)
+    if inner:
+        found.append({"multi_match": {"query": " ".join(inner), "fields": PARTS_FIELDS,
+                                      "boost": 0.1}})
+    if len(word) >= 5:
+        found.append({"multi_match": {
+            "query": word, "fields": ["title", "body"],
             "fuzziness": "AUTO" if fuzzy else 1, "prefix_length": 1,
             "max_expansions": 20 if fuzzy else 10, "boost": 0.5 if fuzzy else 0.2,
         }})
-    return {"bool": {"should": should, "minimum_should_match": 1}}
+    return found
 
 
-def plain_query(text: str, fuzzy: bool = False) -> dict[str, Any]:
-    """Records with every word first, then the best partial matches (see module doc)."""
+def _translation(phrase: str, name: str | None = None) -> dict[str, Any]:
+    """The whole phrase through the synonyms, every part required: "urban heat island"
+    matches Hitzeinseln."""
+    query = {"query": phrase, "fields": SYNONYM_FIELDS, "analyzer": "german_synonyms",
+             "operator": "and"}
+    return {"multi_match": {**query, "_name": name} if name else query}
+
+
+def plain_query(text: str, fuzzy: bool = False, relaxed: bool = True) -> dict[str, Any]:
+    """Records with every word (or the whole translation); `relaxed`: also those with most
+    words (1 of 2, 2 of 3, ...), which `whole_query` then ranks after the others."""
     found = words(text)
-    clauses = [_word_clause(w, fuzzy) for w in found]
-    phrase = " ".join(found)
-    matches: list[dict[str, Any]] = [{"bool": {
-        "should": [_word_clause(w, fuzzy, loose=True) for w in found],
-        "minimum_should_match": PARTIAL}}]
-    whole: list[dict[str, Any]] = [{"bool": {"must": clauses}}]
-    if len(clauses) > 1:
-        # Multi-word synonyms and English phrases ("urban heat island" -> Hitzeinsel): a
-        # record with the whole translation matches the whole query.
-        matches.append({"multi_match": {"query": phrase, "fields": SYNONYM_FIELDS,
+    names = [f"{ALL_TERMS}:{i}:{len(found)}" for i in range(len(found))]
+    if relaxed:
+        group = {"bool": {"should": [_word_clause(w, fuzzy, n) for w, n in zip(found, names,
+                                                                               strict=True)],
+                          "minimum_should_match": PARTIAL}}
+    else:
+        group = {"bool": {"must": [_strict(w, n) for w, n in zip(found, names, strict=True)]}}
+    matches: list[dict[str, Any]] = [group]
+    should: list[dict[str, Any]] = []
+    if len(found) > 1:
+        phrase = " ".join(found)
+        # Multi-word synonyms and English phrases, also in part ("cargo bike sharing").
+        matches.append(_translation(phrase, f"{ALL_TERMS}:phrase") if not relaxed else
+                       {"multi_match": {"query": phrase, "fields": SYNONYM_FIELDS,
                                         "analyzer": "german_synonyms"}})
-        whole.append({"multi_match": {"query": phrase, "fields": SYNONYM_FIELDS,
-                                      "analyzer": "german_synonyms", "operator": "and"}})
-    should: list[dict[str, Any]] = [
-        {"constant_score": {"filter": {"bool": {"should": whole, "minimum_should_match": 1}},
-                            "boost": ALL_TERMS_BOOST, "_name": ALL_TERMS}},
-    ]
-    if len(clauses) > 1:
+        if relaxed:
+            should.append(_translation(phrase, f"{ALL_TERMS}:phrase"))
         should.append({"multi_match": {"query": phrase, "fields": PHRASE_FIELDS,
                                        "type": "phrase", "slop": 2, "boost": 2}})
     return {"bool": {"must": [{"bool": {"should": matches, "minimum_should_match": 1}}],
                      "should": should}}
+
+
+def whole_query(text: str) -> dict[str, Any] | None:
+    """For rescoring the best hits: a constant for records with every word (or the whole
+    translation), so they come before partial matches. Asked of the top hits only, it costs
+    a fraction of asking it of every record."""
+    if _OPERATORS.search(text) or not words(text):
+        return None
+    found = words(text)
+    whole: list[dict[str, Any]] = [{"bool": {"must": [_strict(w) for w in found]}}]
+    if len(found) > 1:
+        whole.append(_translation(" ".join(found)))
+    return _weighted({"constant_score": {"filter": {"bool": {"should": whole,
+                                                             "minimum_should_match": 1}},
+                                         "boost": ALL_TERMS_BOOST}})
+
+
+def matches_all_terms(names: list[str] | dict[str, Any]) -> bool:
+    """Whether a hit's matched named queries cover every word of the query."""
+    words_found, total = set(), None
+    for name in names:
+        kind, _, rest = str(name).partition(":")
+        if kind != ALL_TERMS:
+            continue
+        if rest == "phrase":
+            return True
+        index, _, count = rest.partition(":")
+        words_found.add(index)
+        total = int(count)
+    return total is not None and len(words_found) == total
 
 
 def operator_query(text: str) -> dict[str, Any]:
@@ -122,8 +174,17 @@ def operator_query(text: str) -> dict[str, Any]:
 KIND_WEIGHTS = {"programme": 0.5, "priority": 0.5}
 
 
-def text_query(text: str, fuzzy: bool = False) -> dict[str, Any]:
-    query = operator_query(text) if _OPERATORS.search(text) else plain_query(text, fuzzy)
+def is_plain(text: str) -> bool:
+    """Plain words, no operators: the query can be relaxed."""
+    return not _OPERATORS.search(text)
+
+
+def _weighted(query: dict[str, Any]) -> dict[str, Any]:
     return {"function_score": {"query": query, "boost_mode": "multiply", "functions": [
         {"filter": {"term": {"kind": kind}}, "weight": weight}
         for kind, weight in KIND_WEIGHTS.items()]}}
+
+
+def text_query(text: str, fuzzy: bool = False, relaxed: bool = True) -> dict[str, Any]:
+    return _weighted(plain_query(text, fuzzy, relaxed) if is_plain(text)
+                     else operator_query(text))

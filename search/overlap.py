@@ -24,7 +24,7 @@ from .queries import PUBLIC, Access, access_filter
 
 TEXT_FIELDS = ["title", "summary", "objectives", "results"]
 # Candidates are also found through the inner parts of compounds (Radverkehrsnetz ~ Radroute).
-CANDIDATE_FIELDS = [*TEXT_FIELDS, *(f"{name}.parts" for name in TEXT_FIELDS)]
+CANDIDATE_FIELDS = [*TEXT_FIELDS, "title.parts", "body.parts"]
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 STOPWORDS = frozenset(
     word

@@ -17,7 +17,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from .german import clean
-from .matching import ALL_TERMS
+from .matching import is_plain, matches_all_terms, whole_query
 from .matching import text_query as _text_query
 
 MAX_QUERY_LENGTH = 500
@@ -141,8 +141,8 @@ def normalise_query(query: str) -> str:
     return clean(query).strip()[:MAX_QUERY_LENGTH]
 
 
-def text_query(text: str, fuzzy: bool = False) -> dict[str, Any]:
-    return _text_query(text, fuzzy)
+def text_query(text: str, fuzzy: bool = False, relaxed: bool = True) -> dict[str, Any]:
+    return _text_query(text, fuzzy, relaxed)
 
 
 def filter_clauses(filters: dict[str, list[str]] | None,
@@ -163,10 +163,12 @@ def filter_clauses(filters: dict[str, list[str]] | None,
 
 def build_query(query: str, filters: dict[str, list[str]] | None = None,
                 access: Access = PUBLIC, ranges: Ranges | None = None,
-                fuzzy: bool = False) -> dict[str, Any]:
-    """The bool query for a user's query string, keyword filters and ranges (no facets)."""
+                fuzzy: bool = False, relaxed: bool = True) -> dict[str, Any]:
+    """The bool query for a user's query string, keyword filters and ranges (no facets);
+    `relaxed` also finds records with only most of the words."""
     text = normalise_query(query)
-    must = [text_query(text, fuzzy)] if _WORDLIKE.search(text) else [{"match_all": {}}]
+    must = ([text_query(text, fuzzy, relaxed)] if _WORDLIKE.search(text)
+            else [{"match_all": {}}])
     clauses = list(filter_clauses(filters, ranges).values())
     return {"bool": {"must": must, "filter": [*clauses, access_filter(access)]}}
 
@@ -210,17 +212,20 @@ def _suggestion(text: str, response: dict[str, Any]) -> str | None:
 
 
 def _highlight(found: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Per field, the marks of whole words, else those of compound parts ("Hitze" marks
-    "Hitzerisikokarten", found through `title.parts`)."""
-    merged = {name: fragments for name, fragments in found.items() if "." not in name}
+    """Per field, the fragments with the most marks, of whole words or of compound parts
+    ("Hitze" marks "Hitzerisikokarten", found through `title.parts`)."""
+    merged: dict[str, list[str]] = {}
     for name, fragments in found.items():
-        merged.setdefault(name.split(".")[0], fragments)
+        field_name = name.split(".")[0]
+        marks = sum(f.count("<mark>") for f in fragments)
+        if marks > sum(f.count("<mark>") for f in merged.get(field_name, [])):
+            merged[field_name] = fragments
     return merged
 
 
 def _whole_hits(response: dict[str, Any]) -> int:
     """How many hits of the page match the whole query."""
-    return sum(ALL_TERMS in h.get("matched_queries", ()) for h in response["hits"]["hits"])
+    return sum(matches_all_terms(h.get("matched_queries", ())) for h in response["hits"]["hits"])
 
 
 def _hits(response: dict[str, Any], has_text: bool = False) -> list[Hit]:
@@ -232,7 +237,7 @@ def _hits(response: dict[str, Any], has_text: bool = False) -> list[Hit]:
             score=h.get("_score"),
             source=h["_source"],
             highlight=_highlight(h.get("highlight", {})),
-            all_terms=not has_text or ALL_TERMS in h.get("matched_queries", ()),
+            all_terms=not has_text or matches_all_terms(h.get("matched_queries", ())),
         )
         for h in response["hits"]["hits"]
     ]
@@ -242,9 +247,30 @@ HIGHLIGHT = {
     "encoder": "html",
     "pre_tags": ["<mark>"],
     "post_tags": ["</mark>"],
+    # The query asks the combined fields (`body`), so highlight its terms in every field.
+    "require_field_match": False,
     "fields": {name: {"fragment_size": 180, "number_of_fragments": 2}
-               for name in [*HIGHLIGHT_FIELDS, *(f"{f}.parts" for f in HIGHLIGHT_FIELDS)]},
+               for name in [*HIGHLIGHT_FIELDS, "title.parts"]},
 }
+
+
+RELAX_BELOW = 20  # fewer records with every word: also show those with most words
+RESCORE_WINDOW = 100  # the best hits that are checked for every word of the query
+
+
+def rank(body: dict[str, Any], text: str, sort: str) -> None:
+    """Order by `sort`; by relevance, records with every word come first (rescoring the
+    best hits, which Elasticsearch allows only without an explicit sort)."""
+    whole = whole_query(text) if _WORDLIKE.search(text) else None
+    ordered = sort_clause(sort, text)
+    if whole is None or ordered[0] != "_score":
+        body["sort"] = ordered
+        body.pop("rescore", None)
+        return
+    body.pop("sort", None)
+    body["rescore"] = {"window_size": max(RESCORE_WINDOW, body["from_"] + body["size"]),
+                       "query": {"rescore_query": whole, "query_weight": 1.0,
+                                 "rescore_query_weight": 1.0}}
 
 
 def sort_clause(sort: str, text: str) -> list[Any]:
@@ -272,16 +298,16 @@ def search(
     text = normalise_query(query)
     has_text = bool(_WORDLIKE.search(text))
     clauses = filter_clauses(filters, ranges)
-    base = build_query(text, access=access)
+    base = build_query(text, access=access, relaxed=False)
     body: dict[str, Any] = {
         "query": base,
         "from_": (max(page, 1) - 1) * size,
         "size": size,
-        "sort": sort_clause(sort, text),
         "track_total_hits": True,
         "highlight": HIGHLIGHT,
         "source_excludes": SOURCE_EXCLUDES,
     }
+    body["sort"] = sort_clause(sort, text)
     if clauses:
         body["post_filter"] = {"bool": {"filter": list(clauses.values())}}
     if facets:
@@ -296,6 +322,15 @@ def search(
     total = response["hits"]["total"]["value"]
     fuzzy = False
     in_time = time.monotonic() - started < FALLBACK_BUDGET
+    if has_text and is_plain(text) and total < RELAX_BELOW and in_time:
+        # Few records have every word: add those with most of them, after the others.
+        body["query"] = build_query(text, access=access)
+        rank(body, text, sort)
+        body.pop("suggest", None)
+        relaxed = client.search(index=alias, **body)
+        if relaxed["hits"]["total"]["value"] > total:
+            response = {**relaxed, "suggest": response.get("suggest", {})}
+            total = relaxed["hits"]["total"]["value"]
     corrected = _suggestion(text, response) if suggest and has_text else None
     shown = corrected if total <= FEW_HITS else None
     whole = _whole_hits(response)
@@ -303,6 +338,7 @@ def search(
         # A word the catalogue does not know, and few records with every word: search the
         # corrected spelling with everything else the query does (parts, synonyms, places).
         body["query"] = build_query(corrected, access=access)
+        rank(body, corrected, sort)
         body.pop("suggest", None)
         retry = client.search(index=alias, **body)
         if _whole_hits(retry) > whole:

@@ -17,8 +17,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from .german import clean
-from .matching import is_plain, matches_all_terms, whole_query
-from .matching import text_query as _text_query
+from .matching import is_plain, matches_all_terms, text_query, whole_query
 
 MAX_QUERY_LENGTH = 500
 MAX_FILTER_VALUES = 30
@@ -139,10 +138,6 @@ class SearchResult:
 
 def normalise_query(query: str) -> str:
     return clean(query).strip()[:MAX_QUERY_LENGTH]
-
-
-def text_query(text: str, fuzzy: bool = False, relaxed: bool = True) -> dict[str, Any]:
-    return _text_query(text, fuzzy, relaxed)
 
 
 def filter_clauses(filters: dict[str, list[str]] | None,

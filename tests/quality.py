@@ -190,12 +190,10 @@ def evaluate(app: Flask, data: dict[str, Any], name: str) -> Report:
 
 
 def refresh_coverage(app: Flask) -> None:
-    """Compute the stored coverage, as the worker does after changes (if the app stores it)."""
-    from zukunftsstadt.services import gaps
+    """Compute the stored coverage, as the search worker does after changes."""
+    from zukunftsstadt.services import priority_matching
 
-    compute = getattr(gaps, "refresh", None) or getattr(gaps, "compute_and_store", None)
-    if compute:
-        compute()
+    priority_matching.compute()
 
 
 def make_app(name: str) -> Flask:

@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import overlap_corpus  # noqa: E402
 
 from search import indices, overlap  # noqa: E402
+from search.access import Access  # noqa: E402
 from search.client import make_client  # noqa: E402
-from search.queries import Access  # noqa: E402
 
 PREFIX = "benchov"
 KINDS = ("project", "programme", "lab")

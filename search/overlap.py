@@ -19,8 +19,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from .access import PUBLIC, Access, access_filter
 from .german import clean, fold
-from .queries import PUBLIC, Access, access_filter
 
 TEXT_FIELDS = ["title", "summary", "objectives", "results"]
 # Candidates are also found through the inner parts of compounds (Radverkehrsnetz ~ Radroute).

@@ -16,6 +16,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from .access import PUBLIC, Access, access_filter
 from .german import clean
 from .matching import is_plain, matches_all_terms, text_query, whole_query
 
@@ -54,43 +55,6 @@ SORTS: dict[str, list[Any]] = {
 }
 TIEBREAK: list[Any] = [{"kind": "asc"}, {"id": "asc"}]
 _WORDLIKE = re.compile(r"\w")
-
-
-@dataclass(frozen=True)
-class Access:
-    """What a searcher may see besides published, non-confidential records.
-
-    The app derives it from the user's role; `search` only turns it into a filter.
-    """
-
-    all_drafts: bool = False  # unpublished records of every Ressort (Analyse, Koordination)
-    draft_ressorts: tuple[str, ...] = ()  # Ressorts whose unpublished records are visible
-    all_confidential: bool = False  # confidential programmes of every Ressort (Koordination)
-    confidential_ressorts: tuple[str, ...] = ()  # Ressorts whose confidential ones are visible
-
-
-PUBLIC = Access()
-
-
-def access_filter(access: Access) -> dict[str, Any]:
-    """A filter clause that keeps exactly the documents `access` allows."""
-    public = {"bool": {"filter": [{"term": {"publication_status": "published"}},
-                                  {"term": {"confidential": False}}]}}
-    if access == PUBLIC:
-        return public
-    drafts: dict[str, Any] = (
-        {"match_all": {}} if access.all_drafts
-        else {"bool": {"should": [{"term": {"publication_status": "published"}},
-                                  {"terms": {"ressort": list(access.draft_ressorts)}}],
-                       "minimum_should_match": 1}}
-    )
-    confidential: dict[str, Any] = (
-        {"match_all": {}} if access.all_confidential
-        else {"bool": {"should": [{"term": {"confidential": False}},
-                                  {"terms": {"ressort": list(access.confidential_ressorts)}}],
-                       "minimum_should_match": 1}}
-    )
-    return {"bool": {"filter": [drafts, confidential]}}
 
 
 @dataclass(frozen=True)

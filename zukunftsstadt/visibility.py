@@ -10,7 +10,7 @@ from typing import Any
 from flask_login import current_user
 from sqlalchemy import Select, and_, false, or_, select, true
 
-from search.queries import PUBLIC, Access
+from search.access import PUBLIC, Access
 
 from .models import Programme, Project, RealWorldLab, ResearchPriority, Ressort, User
 from .permissions import can_read
@@ -82,7 +82,7 @@ def visible(record: object) -> bool:
 
 
 def search_access() -> Access:
-    """The search filter for the current user (see `search.queries.Access`)."""
+    """The search filter for the current user (see `search.access.Access`)."""
     user = _user()
     if user is None:
         return PUBLIC

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 
 from search import overlap, overlap_scan
-from search.queries import Access
+from search.access import Access
 
 from ..extensions import db
 from ..models import (

@@ -135,9 +135,9 @@ def whole_query(text: str) -> dict[str, Any] | None:
     """For rescoring the best hits: a constant for records with every word (or the whole
     translation), so they come before partial matches. Asked of the top hits only, it costs
     a fraction of asking it of every record."""
-    if _OPERATORS.search(text) or not words(text):
-        return None
     found = words(text)
+    if _OPERATORS.search(text) or not found:
+        return None
     whole: list[dict[str, Any]] = [{"bool": {"must": [_strict(w) for w in found]}}]
     if len(found) > 1:
         whole.append(_translation(" ".join(found)))

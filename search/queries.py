@@ -300,12 +300,13 @@ def search(
         rank(body, corrected, sort)
         body.pop("suggest", None)
         retry = client.search(index=alias, **body)
-        if _whole_hits(retry) > whole:
+        retry_whole = _whole_hits(retry)
+        if retry_whole > whole:
             response = {**retry, "suggest": response.get("suggest", {})}
             total, fuzzy = retry["hits"]["total"]["value"], True
         # Offer the correction only when it finds at least as much ("heat" is no typo of
         # "hat", "green roofs" none of "großen roofs").
-        shown = corrected if _whole_hits(retry) >= max(whole, 1) else None
+        shown = corrected if retry_whole >= max(whole, 1) else None
     if not fuzzy and suggest and has_text and total == 0 and in_time:
         body["query"] = build_query(text, access=access, fuzzy=True)
         body.pop("suggest", None)

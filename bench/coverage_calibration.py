@@ -89,7 +89,7 @@ def main() -> None:
             dataset.load(_known_kinds(data["catalogue"]), args.file.name)
             _, errors = indexing.rebuild()
             assert not errors, list(errors.items())[:3]
-            indexing.client().indices.refresh(index=indexing.alias())
+            indexing.refresh()
             priorities = priority_matching.published_priorities()
             names = {p.id: p.key for p in priorities}
             refs = {("project", i): f"project:{f}" for i, f in db.session.execute(

@@ -42,3 +42,9 @@ def access_filter(access: Access) -> dict[str, Any]:
                        "minimum_should_match": 1}}
     )
     return {"bool": {"filter": [drafts, confidential]}}
+
+
+def is_public(doc: dict[str, Any] | None) -> bool:
+    """`access_filter(PUBLIC)` for one document: published and not confidential."""
+    return bool(doc) and doc.get("publication_status") == "published" and not doc.get(
+        "confidential")

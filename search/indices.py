@@ -2,6 +2,11 @@
 
 A physical index is named `<prefix>-<name>-v<version>-<timestamp>`; the application reads and
 writes only through the alias `<prefix>-<name>`.
+
+Two indices share one mapping: `catalogue` holds every record, `public` only the published,
+non-confidential ones. Term statistics (idf, field lengths) are per index, so what the public
+reads is scored from public records alone and no score tells it that a hidden record gained a
+word.
 """
 
 from __future__ import annotations
@@ -17,9 +22,14 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
+from .access import is_public
+
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
-CURRENT_VERSIONS = {"catalogue": 3}
 CATALOGUE = "catalogue"
+PUBLIC = "public"
+NAMES = (CATALOGUE, PUBLIC)
+CURRENT_VERSIONS = {CATALOGUE: 3, PUBLIC: 3}
+MAPPING_OF = {CATALOGUE: CATALOGUE, PUBLIC: CATALOGUE}  # the definition file each one uses
 REBUILD_SUFFIX = "rebuild"
 CREATE_TIMEOUT = 120.0
 
@@ -31,6 +41,10 @@ class Action:
     doc_id: str
     version: int
     doc: dict[str, Any] | None
+
+    def public_view(self) -> Action:
+        """This write as the public index takes it: a non-public document is deleted there."""
+        return self if is_public(self.doc) else Action(self.doc_id, self.version, None)
 
 
 @cache
@@ -73,7 +87,7 @@ def create_physical(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -
     version = CURRENT_VERSIONS[name]
     index = f"{alias_name(prefix, name)}-v{version}-{time.strftime('%Y%m%d%H%M%S')}"
     index += f"{time.time_ns() % 1_000_000:06d}"
-    definition = load_definition(name, version)
+    definition = load_definition(MAPPING_OF[name], version)
     # Creating an index loads the synonym rules and the decompounding dictionary (seconds on
     # a busy node): a longer timeout than a search gets.
     client.options(request_timeout=CREATE_TIMEOUT).indices.create(
@@ -90,8 +104,8 @@ def ensure_index(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -> s
     return alias
 
 
-def _bulk_ops(index: str, actions: Iterable[Action]) -> Iterator[dict[str, Any]]:
-    for action in actions:
+def _bulk_ops(targets: Iterable[tuple[str, Action]]) -> Iterator[dict[str, Any]]:
+    for index, action in targets:
         op: dict[str, Any] = {
             "_index": index,
             "_id": action.doc_id,
@@ -119,10 +133,22 @@ def bulk_write(
     A version conflict means the index already holds this or a newer version: not an error.
     A delete of a missing document is not an error either.
     """
+    return bulk_write_to(client, ((index, a) for a in actions), progress, chunk_size,
+                         require_alias)
+
+
+def bulk_write_to(
+    client: Elasticsearch,
+    targets: Iterable[tuple[str, Action]],
+    progress: Callable[[int], None] | None = None,
+    chunk_size: int = 500,
+    require_alias: bool = False,
+) -> dict[str, str]:
+    """`bulk_write` with an index per action, so one stream can fill several indices."""
     errors: dict[str, str] = {}
     for ok, item in streaming_bulk(
         client,
-        _bulk_ops(index, actions),
+        _bulk_ops(targets),
         chunk_size=chunk_size,
         raise_on_error=False,
         raise_on_exception=True,
@@ -152,7 +178,8 @@ def finish_rebuild(client: Elasticsearch, prefix: str, index: str,
                    name: str = CATALOGUE) -> list[str]:
     """Refresh on again, then move the live alias to `index` and drop the rebuild alias, in
     one atomic request; returns the indices the alias left (the caller deletes them)."""
-    interval = load_definition(name, CURRENT_VERSIONS[name])["settings"].get("refresh_interval")
+    settings = load_definition(MAPPING_OF[name], CURRENT_VERSIONS[name])["settings"]
+    interval = settings.get("refresh_interval")
     client.indices.put_settings(index=index, settings={"index": {"refresh_interval": interval}})
     client.indices.refresh(index=index)
     alias = alias_name(prefix, name)
@@ -202,10 +229,12 @@ def drop_all(client: Elasticsearch, prefix: str) -> None:
 
 
 def indexed_versions(client: Elasticsearch, alias: str,
-                     progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Every document id behind `alias` with its version (for consistency checks)."""
+                     progress: Callable[[int], None] | None = None,
+                     where: dict[str, Any] | None = None) -> dict[str, int]:
+    """Every document id behind `alias` (that matches `where`) with its version (for
+    consistency checks)."""
     found: dict[str, int] = {}
-    for hit in scan(client, index=alias, query={"query": {"match_all": {}}}, size=2000,
+    for hit in scan(client, index=alias, query={"query": where or {"match_all": {}}}, size=2000,
                     _source=False, version=True, scroll="2m"):
         found[hit["_id"]] = hit["_version"]
         if progress:

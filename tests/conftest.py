@@ -133,6 +133,6 @@ def refresh(app: Flask):
     """Make the latest index writes visible to search."""
 
     def _refresh() -> None:
-        indexing.client().indices.refresh(index=indexing.alias())
+        indexing.refresh()
 
     return _refresh

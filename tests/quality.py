@@ -176,7 +176,7 @@ def evaluate(app: Flask, data: dict[str, Any], name: str) -> Report:
         dataset.load(data["catalogue"], f"{name}.json")
         _, errors = indexing.rebuild()
         assert not errors, errors
-        indexing.client().indices.refresh(index=indexing.alias())
+        indexing.refresh()
         ids = record_ids()
         refresh_coverage(app)
     client = app.test_client()

@@ -132,7 +132,7 @@ def test_manager_enters_project_koordination_publishes_public_finds_it(
     assert_accessible(boss, "history page")
 
     indexing.drain_outbox()  # what `flask search worker` does in production
-    indexing.client().indices.refresh(index=indexing.alias())
+    indexing.refresh()
     public = _page(browser, live_server)
     public.goto("/")
     public.get_by_label("Wonach suchen Sie?").fill("kühle Höfe Leipzig")

@@ -108,7 +108,7 @@ def test_drafts_are_not_found_by_anonymous_search(corpus):
     draft = factories.project(title="Geheimer Hitzeentwurf", publication_status="draft")
     db.session.commit()
     indexing.drain_outbox()
-    indexing.client().indices.refresh(index=indexing.alias())
+    indexing.refresh()
     assert draft.id not in _ids("Hitzeentwurf")
     result = queries.search(indexing.client(), indexing.alias(), "Hitzeentwurf",
                             access=queries.Access(all_drafts=True, all_confidential=True))

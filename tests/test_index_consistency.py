@@ -202,7 +202,7 @@ def test_r6_rebuild_while_edits_and_searches_run(app):
     assert index not in old
     assert totals and min(totals) > 0, "a search during the rebuild came back empty"
     indexing.drain_all()
-    indexing.client().indices.refresh(index=indexing.alias())
+    indexing.refresh()
     assert len(edits) > 20
     for record_id, summary in edits.items():
         assert _indexed("project", record_id)["_source"]["summary"] == summary

@@ -75,7 +75,7 @@ def test_r1_saves_during_an_outage_reach_the_index_after_restart(app, private_no
         indexing.drain_outbox()  # failed rows come due again after their back-off (2 s)
         time.sleep(0.5)
     assert indexing.outbox_size() == 0
-    indexing.client().indices.refresh(index=indexing.alias())
+    indexing.refresh()
     result = queries.search(indexing.client(), indexing.alias(), "Geändert",
                             access=queries.Access(all_drafts=True), size=100)
     assert result.total == 50

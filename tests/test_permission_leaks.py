@@ -128,7 +128,7 @@ def test_draft_priorities_stay_out_of_the_priority_facet(app, client, setting):
     records.save(setting["public"])
     db.session.commit()
     indexing.drain_all()
-    indexing.client().indices.refresh(index=indexing.alias())
+    indexing.refresh()
     page = client.get("/search?kind=project").get_data(as_text=True)
     api = client.get("/api/v1/search?kind=project").get_json()
     for text in (page, str(api["facets"])):

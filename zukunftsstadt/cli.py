@@ -107,10 +107,13 @@ def search_check(repair: bool) -> None:
         click.echo(f"veraltet: {name} (Datenbank v{db_version}, Index v{index_version})")
     for name in report.orphan:
         click.echo(f"verwaist (nicht in der Datenbank): {name}")
+    for name in report.public:
+        click.echo(f"im öffentlichen Index abweichend: {name}")
     if report.mapping_outdated:
         click.echo("Der Index hat eine ältere Mapping-Version; ein Neuaufbau ist nötig.")
     click.echo(f"{len(report.missing)} fehlend, {len(report.stale)} veraltet, "
-               f"{len(report.orphan)} verwaist; {indexing.outbox_size()} ausstehend im Outbox.")
+               f"{len(report.orphan)} verwaist, {len(report.public)} im öffentlichen Index "
+               f"abweichend; {indexing.outbox_size()} ausstehend im Outbox.")
     if report.ok:
         click.echo("Index und Datenbank stimmen überein.")
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from search.access import is_public
 from search.german import fold
 
 from ..models import (
@@ -167,8 +168,7 @@ def with_search_fields(doc: dict[str, Any]) -> dict[str, Any]:
     publicly visible records contribute their words to it.
     """
     texts = [t for name in _TEXT_FIELDS for t in _text_values(doc, name)]
-    public = doc["publication_status"] == "published" and not doc.get("confidential")
-    doc["spell"] = texts if public else []
+    doc["spell"] = texts if is_public(doc) else []
     doc["complete"] = [fold(t) for t in (doc.get("title"), doc.get("acronym")) if t]
     return doc
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from search import indices
+from search.access import PUBLIC, Access, access_filter, is_public
 
 from ..extensions import db
 from ..models import SearchOutbox
@@ -38,12 +39,25 @@ def prefix() -> str:
     return current_app.config["SEARCH_INDEX_PREFIX"]
 
 
-def alias() -> str:
-    return indices.alias_name(prefix())
+def alias(access: Access | None = None) -> str:
+    """The catalogue alias, or the public index's for `PUBLIC` readers (see `search.indices`)."""
+    return indices.alias_name(prefix(), indices.PUBLIC if access == PUBLIC else indices.CATALOGUE)
 
 
 def ensure_index() -> str:
-    return indices.ensure_index(client(), prefix())
+    for name in indices.NAMES:
+        indices.ensure_index(client(), prefix(), name)
+    return alias()
+
+
+def refresh() -> None:
+    """Make the latest writes visible in both indices."""
+    client().indices.refresh(index=[alias(), alias(PUBLIC)])
+
+
+def _view(name: str, actions: list[indices.Action]) -> list[indices.Action]:
+    """The writes as index `name` takes them."""
+    return actions if name == indices.CATALOGUE else [a.public_view() for a in actions]
 
 
 def _record_action(kind: str, record_id: int, record: object | None) -> indices.Action:
@@ -62,18 +76,19 @@ def _action(kind: str, record_id: int) -> indices.Action:
 
 
 def write(actions: list[indices.Action]) -> dict[str, str]:
-    """Write to the live alias and, while a rebuild runs, to the index it fills.
+    """Write to both live aliases and, while a rebuild runs, to the indices it fills.
 
     The rebuild's index first: if the rebuild swaps the aliases in between, the rebuild alias
     is gone (not an error) and the live alias already points to the new index.
     """
-    live = alias()
     errors: dict[str, str] = {}
-    for target in reversed(indices.write_aliases(client(), prefix())):
-        result = indices.bulk_write(client(), target, actions, require_alias=True)
-        if target != live:
-            result = {k: v for k, v in result.items() if "index_not_found" not in v}
-        errors.update(result)
+    for name in indices.NAMES:
+        live, writes = indices.alias_name(prefix(), name), _view(name, actions)
+        for target in reversed(indices.write_aliases(client(), prefix(), name)):
+            result = indices.bulk_write(client(), target, writes, require_alias=True)
+            if target != live:
+                result = {k: v for k, v in result.items() if "index_not_found" not in v}
+            errors.update(result)
     return errors
 
 
@@ -176,21 +191,34 @@ def rebuild(progress: Callable[[int], None] | None = None) -> tuple[str, dict[st
     index. Versions (`external_gte`) make every double or late delivery harmless.
     """
     es, pfx = client(), prefix()
-    index = indices.begin_rebuild(es, pfx)
+    new = {name: indices.begin_rebuild(es, pfx, name) for name in indices.NAMES}
     try:
-        errors = indices.bulk_write(es, index, _all_actions(), progress)
+        errors = indices.bulk_write_to(es, _targets(new, progress))
     except Exception:
-        indices.abort_rebuild(es, index)
+        for index in new.values():
+            indices.abort_rebuild(es, index)
         raise
     if errors:
-        indices.abort_rebuild(es, index)
-        return index, errors
-    drain_all()  # replay into the live and the new index
-    old = indices.finish_rebuild(es, pfx, index)
+        for index in new.values():
+            indices.abort_rebuild(es, index)
+        return new[indices.CATALOGUE], errors
+    drain_all()  # replay into the live and the new indices
+    old = [i for name in indices.NAMES for i in indices.finish_rebuild(es, pfx, new[name], name)]
     drain_all()  # what was written between the replay and the swap
     for name in old:
         es.indices.delete(index=name, ignore_unavailable=True)
-    return index, {}
+    return new[indices.CATALOGUE], {}
+
+
+def _targets(new: dict[str, str], progress: Callable[[int], None] | None
+             ) -> Iterator[tuple[str, indices.Action]]:
+    """Every record for the new catalogue index, the public ones also for the public index."""
+    for action in _all_actions():
+        yield new[indices.CATALOGUE], action
+        if is_public(action.doc):
+            yield new[indices.PUBLIC], action
+        if progress:
+            progress(1)
 
 
 # --- consistency check ------------------------------------------------------------------------
@@ -202,11 +230,13 @@ class CheckReport:
     missing: list[str] = field(default_factory=list)  # in the database, not in the index
     stale: dict[str, tuple[int, int]] = field(default_factory=dict)  # id: (db, index) version
     orphan: list[str] = field(default_factory=list)  # in the index, not (or deleted) in the DB
-    mapping_outdated: bool = False  # the live index has an older mapping version
+    public: list[str] = field(default_factory=list)  # public index differs from the catalogue
+    mapping_outdated: bool = False  # a live index has an older mapping version
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.stale or self.orphan or self.mapping_outdated)
+        return not (self.missing or self.stale or self.orphan or self.public
+                    or self.mapping_outdated)
 
 
 def _database_versions(progress: Callable[[int], None] | None = None) -> dict[str, int]:
@@ -233,9 +263,15 @@ def check(progress: Callable[[int], None] | None = None) -> CheckReport:
             report.stale[name] = (version, indexed[name])
     report.orphan = sorted(set(indexed) - set(expected))
     report.missing.sort()
-    live = indices.physical_indices(client(), alias())
+    # The public index must hold exactly the catalogue's public documents, in their versions.
+    public = indices.indexed_versions(client(), alias(), where=access_filter(PUBLIC))
+    public_indexed = indices.indexed_versions(client(), alias(PUBLIC))
+    report.public = sorted(name for name in set(public) | set(public_indexed)
+                           if public.get(name) != public_indexed.get(name))
     report.mapping_outdated = any(
-        indices.index_version(i) != indices.CURRENT_VERSIONS[indices.CATALOGUE] for i in live
+        indices.index_version(i) != indices.CURRENT_VERSIONS[name]
+        for name in indices.NAMES
+        for i in indices.physical_indices(client(), indices.alias_name(prefix(), name))
     )
     return report
 
@@ -256,11 +292,12 @@ def repair(report: CheckReport,
     ahead = any(index_v > db_v for db_v, index_v in report.stale.values())
     if ahead or report.mapping_outdated:
         return rebuild(progress)[1]
-    es = client()
-    names = [*report.missing, *report.stale, *report.orphan]
+    names = dict.fromkeys([*report.missing, *report.stale, *report.orphan, *report.public])
     actions = [_action(*_parse(name)) for name in names]  # orphans become deletes
-    errors = indices.bulk_write(es, alias(), actions, progress, require_alias=True)
-    es.indices.refresh(index=alias())
+    errors = write(actions)
+    if progress:
+        progress(len(actions))
+    refresh()
     if errors:
         return errors
     # A document deleted by hand leaves a tombstone with a higher internal version, which a
@@ -273,7 +310,12 @@ def repair(report: CheckReport,
 def _written_as_expected(actions: list[indices.Action]) -> bool:
     if not actions:
         return True
-    found = client().mget(index=alias(), ids=[a.doc_id for a in actions], source=False)
-    versions = {d["_id"]: d.get("_version") if d.get("found") else None for d in found["docs"]}
-    return all(versions.get(a.doc_id) == (a.version if a.doc is not None else None)
-               for a in actions)
+    for name in indices.NAMES:
+        found = client().mget(index=indices.alias_name(prefix(), name),
+                              ids=[a.doc_id for a in actions], source=False)
+        versions = {d["_id"]: d.get("_version") if d.get("found") else None
+                    for d in found["docs"]}
+        if not all(versions.get(a.doc_id) == (a.version if a.doc is not None else None)
+                   for a in _view(name, actions)):
+            return False
+    return True

@@ -45,7 +45,7 @@ def for_record(record: Any, access: Access, *, same_ressort: bool = False,
     """The records most like `record`; of other Ressorts unless `same_ressort`."""
     kind = KINDS[type(record)]
     return _named(overlap.find(
-        indexing.client(), indexing.alias(), to_document(record),
+        indexing.client(), indexing.alias(access), to_document(record),
         exclude_ids=[doc_id(kind, record.id)],
         exclude_ressort=None if same_ressort else record_ressort(record),
         access=access, size=size, weights=weights(),
@@ -123,7 +123,7 @@ def planned_document(data: dict[str, Any]) -> dict[str, Any]:
 def check_planned(data: dict[str, Any], access: Access,
                   size: int = 5) -> list[overlap.Candidate]:
     doc = planned_document(data)
-    return _named(overlap.find(indexing.client(), indexing.alias(), doc,
+    return _named(overlap.find(indexing.client(), indexing.alias(access), doc,
                                exclude_ressort=doc["ressort"], access=access, size=size,
                                weights=weights()))
 

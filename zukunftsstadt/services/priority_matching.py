@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
 from search import coverage as text_coverage
+from search.access import PUBLIC
 
 from ..extensions import db
 from ..models import CoverageRun, PriorityMatch, Project, RealWorldLab, ResearchPriority
@@ -84,7 +85,7 @@ def compute(progress: Callable[[int], None] | None = None,
     priorities = published_priorities()
     chosen = thresholds()
     found = text_coverage.match_priorities(
-        client, indexing.alias(),
+        client, indexing.alias(PUBLIC),
         [text_coverage.PriorityText(p.id, p.title, p.description or "") for p in priorities],
         PUBLIC_RECORDS, chosen, progress)
     rows = [{"priority_id": pid, "kind": m.kind, "record_id": m.id, "ressort": m.ressort,

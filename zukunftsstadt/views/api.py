@@ -111,8 +111,9 @@ def suggest() -> Any:
     """Titles and acronyms for the autocomplete of the search box: `?q=Hitzes`."""
     prefix = request.args.get("q", "")
     try:
-        hits = queries.complete(indexing.client(), indexing.alias(), prefix,
-                                access=_access(), size=SUGGEST_SIZE)
+        access = _access()
+        hits = queries.complete(indexing.client(), indexing.alias(access), prefix,
+                                access=access, size=SUGGEST_SIZE)
     except (TransportError, ApiError) as exc:
         return _unavailable(exc)
     return jsonify({"suggestions": [{

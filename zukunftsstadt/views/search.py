@@ -170,10 +170,11 @@ def parse_params(args: MultiDict, default_size: int) -> SearchParams:
 
 def run_search(params: SearchParams, *, facets: bool = True,
                suggest: bool = True) -> queries.SearchResult:
+    access = params.access()
     return queries.search(
-        indexing.client(), indexing.alias(), params.query,
+        indexing.client(), indexing.alias(access), params.query,
         filters=params.filters, ranges=params.ranges,
-        access=params.access(), sort=params.sort,
+        access=access, sort=params.sort,
         page=params.page, size=params.size, facets=facets, suggest=suggest,
     )
 
@@ -328,9 +329,10 @@ def _csv_amount(value: float | None) -> str:
 
 
 def _export_hits(params: SearchParams) -> list[queries.Hit]:
+    access = params.access()
     return list(queries.iterate_hits(
-        indexing.client(), indexing.alias(), params.query, filters=params.filters,
-        ranges=params.ranges, access=params.access(), sort=params.sort,
+        indexing.client(), indexing.alias(access), params.query, filters=params.filters,
+        ranges=params.ranges, access=access, sort=params.sort,
     ))
 
 

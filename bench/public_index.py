@@ -53,7 +53,7 @@ def _fill(es: Any, docs: list[dict[str, Any]], names: tuple[str, ...]) -> float:
     assert not failed, f"{failed} failed writes"
     for name, index in new.items():
         indices.finish_rebuild(es, PREFIX, index, name)
-        es.indices.forcemerge(index=index, max_num_segments=5, request_timeout=900)
+        es.options(request_timeout=900).indices.forcemerge(index=index, max_num_segments=5)
     return len(docs) / seconds
 
 

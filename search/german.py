@@ -78,6 +78,13 @@ def word_parts(word: str) -> list[str]:
     return list(best) if best else _inner_words(lower)
 
 
+def dictionary_cover(word: str) -> tuple[str, ...] | None:
+    """The fewest dictionary words `word` is made of ('sommer' -> ('sommer',),
+    'sonnenblume' -> ('sonnen', 'blume')), None when it is not made of them."""
+    lower = clean(word).lower()
+    return _cover(lower) if len(lower) >= MIN_WORD_PART else None
+
+
 @cache
 def stopwords() -> frozenset[str]:
     """Lucene's German stop list, as the index drops it (`_german_`)."""

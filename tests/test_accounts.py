@@ -77,6 +77,17 @@ def test_password_reset_by_admin_ends_old_sessions(client, app):
     assert "Test editor" not in other.get("/").get_data(as_text=True)
 
 
+def test_password_reset_by_admin_refuses_guessable_passwords_with_422(client):
+    admin = users.make("coordination", email="admin@example.org")
+    editor = users.make("editor", "BMWSB")
+    users.login(client, admin)
+    token = users.csrf_token(client, f"/konten/{editor.id}/passwort")
+    response = client.post(f"/konten/{editor.id}/passwort", data={
+        "csrf_token": token, "password": "Sommer2024!!", "confirm": "Sommer2024!!"})
+    assert response.status_code == 422
+    assert "zu leicht zu erraten" in response.get_data(as_text=True)
+
+
 def test_coordination_creates_accounts_in_the_ui(client):
     admin = users.make("coordination", email="admin@example.org")
     users.make("editor", "BMV")
@@ -99,10 +110,10 @@ def test_cli_creates_account(app):
     users.make("editor", "BMG")
     result = app.test_cli_runner().invoke(args=[
         "users", "create", "--email", "cli@example.org", "--name", "Per Kommandozeile",
-        "--role", "editor", "--ressort", "BMG", "--password", "kommandozeile-123"])
+        "--role", "editor", "--ressort", "BMG", "--password", "Kommandozeile-mit-Sonne-7"])
     assert result.exit_code == 0, result.output
     assert "Konto angelegt: cli@example.org (Ressort-Redaktion)" in result.output
     bad = app.test_cli_runner().invoke(args=[
         "users", "create", "--email", "x@example.org", "--name", "X", "--role", "editor",
-        "--ressort", "GIBTSNICHT", "--password", "kommandozeile-123"])
+        "--ressort", "GIBTSNICHT", "--password", "Kommandozeile-mit-Sonne-7"])
     assert bad.exit_code == 1 and "Unbekannte Ressorts: GIBTSNICHT" in bad.output

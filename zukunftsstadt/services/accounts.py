@@ -16,6 +16,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 from zxcvbn import zxcvbn
 
+from search.german import dictionary_cover
+
 from ..extensions import db
 from ..models import ROLES, ApiToken, LoginFailure, Ressort, User
 from ..models.base import utcnow
@@ -48,12 +50,17 @@ def check_password_rules(password: str, *personal: str) -> None:
     """At least MIN_PASSWORD_LENGTH characters and not easy to guess.
 
     zxcvbn knows the 30,000 most common passwords, words and names, keyboard rows, repeats
-    and sequences; below score 3 (about 10^8 guesses) a password counts as guessable.
+    and sequences; below score 3 (about 10^8 guesses) a password counts as guessable. Its
+    dictionaries are English, so one German word or a compound of two with digits and signs
+    around it ("Sommer2024!!") is refused by the German dictionary of the search
+    (`search.german`, Debian's word lists).
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen haben.")
     hints = ["zukunftsstadt", "passwort", *(p for p in personal if p)]
-    if zxcvbn(password, user_inputs=hints)["score"] < 3:
+    letters = "".join(c for c in password if c.isalpha())
+    german = dictionary_cover(letters)
+    if (german and len(german) <= 2) or zxcvbn(password, user_inputs=hints)["score"] < 3:
         raise AccountError("Dieses Passwort ist zu leicht zu erraten (ein häufiges Passwort, "
                            "ein Wort mit Ziffern, Wiederholungen oder Tastaturfolgen). Bitte "
                            "wählen Sie ein längeres, z. B. aus mehreren Wörtern.")

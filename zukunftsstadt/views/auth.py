@@ -147,7 +147,8 @@ def user_reset_password(user_id: int) -> Any:
             flash(f"Neues Passwort für {user.email} gesetzt; alte Sitzungen sind beendet und "
                   "API-Schlüssel widerrufen.", "success")
             return redirect(url_for("auth.user_list"))
-    return render_template("auth/password.html", form=form, user=user)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form, user=user), status
 
 
 @bp.route("/ressorts/", methods=["GET", "POST"])

@@ -20,9 +20,10 @@ One method for every record, tagged or not:
    say which words a match shares.
 4. Cuts (`Thresholds`): an absolute floor, a share of the best score of the same priority, a
    share of the record's own best priority score, and a minimum number of shared words.
-5. Optional (`expanded_relative` > 0): pseudo-relevance feedback with `more_like_this` from
-   the priority's text and its best direct matches; off by default (it did not help on the
-   development set with the current analyzer).
+5. Widening (`expanded_relative` > 0): pseudo-relevance feedback with `more_like_this` from
+   the priority's text and its best direct matches, so records that say the same in other
+   words count too; only for priorities with a direct match above the floor. (On the
+   development set: precision/recall 0.63/0.58 without, 0.68/0.65 with.)
 
 No cap on the number of hits: all records above the floor are read (`search_after`).
 Imports nothing from the app.
@@ -44,6 +45,10 @@ from .german import word_parts
 # each holds the whole words as well as the parts of compounds, so "Wärme" finds
 # "Abwasserwärme" and "Fernwärmenetz".
 MATCH_FIELDS = ("title.parts", "body.parts")
+# The same texts as whole words only: a compound's part counts as a term only where some record
+# uses it as a word of its own, so splitting artefacts ("Genossen|schaften", "verb|essern")
+# match nothing.
+WORD_FIELDS = ("title", "body")
 ANALYZED_FIELD = "summary"  # whose analyzer tells which words of a priority carry meaning
 PAGE = 5000
 
@@ -56,16 +61,18 @@ class Thresholds:
     Forschungsschwerpunkte"); overridable with the app setting `COVERAGE_THRESHOLDS` (a dict).
     """
 
-    floor: float = 0.12  # least weighted share of the priority's vocabulary a record holds
-    relative: float = 0.3  # least share of the best score any record reaches on the priority
-    record_relative: float = 0.7  # least share of the record's best score over all priorities
+    floor: float = 0.2  # least weighted share of the priority's vocabulary a record holds
+    relative: float = 0.0  # least share of the best score any record reaches on the priority
+    record_relative: float = 0.85  # least share of the record's best score over all priorities
     min_words: int = 3  # least number of shared terms (a compound's parts count one each)
+    read_floor: float = 0.1  # direct matches read from the index (`cut` applies the floor
+    #   and min_words): the widening takes its seeds from them, also where few reach the floor
     title_weight: float = 1.5  # a word of the priority's title weighs this much more
     part_weight: float = 0.3  # a part of a priority's compound, against the whole word
     unknown_weight: float = 0.5  # weight of a word no record uses, against the rarest known one
     seeds: int = 5  # records with the highest share whose vocabulary widens the priority's
     expansion_terms: int = 40  # terms `more_like_this` takes from the priority and its seeds
-    expanded_relative: float = 0.0  # least share of the best widened score (0: not widened)
+    expanded_relative: float = 0.15  # least share of the best widened score (0: not widened)
     common: float = 0.25  # words in more than this share of the records are not asked for
     common_min: int = 50  # ... unless they occur in fewer records than this (small catalogues)
 
@@ -112,12 +119,12 @@ def _parts(words: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _clause(word: str) -> dict[str, Any]:
-    return {"multi_match": {"query": word, "fields": list(MATCH_FIELDS)}}
+def _clause(word: str, fields: Sequence[str] = MATCH_FIELDS) -> dict[str, Any]:
+    return {"multi_match": {"query": word, "fields": list(fields)}}
 
 
 def _doc_freqs(client: Elasticsearch, index: str, words: Iterable[str],
-               base: dict[str, Any]) -> dict[str, int]:
+               base: dict[str, Any], fields: Sequence[str] = MATCH_FIELDS) -> dict[str, int]:
     """How many candidate records each word matches (one msearch per 200 words)."""
     words = sorted(set(words))
     found: dict[str, int] = {}
@@ -126,7 +133,7 @@ def _doc_freqs(client: Elasticsearch, index: str, words: Iterable[str],
         body: list[dict[str, Any]] = []
         for word in chunk:
             body += [{"index": index}, {"size": 0, "track_total_hits": True, "query": {
-                "bool": {"filter": [base], "must": [_clause(word)]}}}]
+                "bool": {"filter": [base], "must": [_clause(word, fields)]}}}]
         for word, answer in zip(chunk, client.msearch(searches=body)["responses"], strict=True):
             if "error" in answer:
                 raise RuntimeError(f"msearch: {answer['error']}")
@@ -215,13 +222,18 @@ def gather(client: Elasticsearch, alias: str, priorities: Sequence[PriorityText]
            base: dict[str, Any], t: Thresholds, *, min_score: float | None = None,
            min_words: int | None = None,
            progress: Callable[[int], None] | None = None) -> Gathered:
-    """Ask the index for every priority's matches at or above `min_score` (the floor)."""
+    """Ask the index for every priority's matches at or above `min_score` (default
+    `read_floor`) sharing at least `min_words` terms (default 1)."""
     index = next(iter(client.indices.get_alias(name=alias)))
     n = _count(client, index, base)
     vocabulary = {p.key: (_words(client, index, p.title),
                           _words(client, index, f"{p.title}\n{p.description}"))
                   for p in priorities}
     parts = {key: _parts(words) for key, (_, words) in vocabulary.items()}
+    standalone = _doc_freqs(client, index, {x for ps in parts.values() for x in ps}, base,
+                            WORD_FIELDS)
+    parts = {key: {x: w for x, w in ps.items() if standalone.get(x)}
+             for key, ps in parts.items()}
     freqs = _doc_freqs(client, index, [*(w for _, ws in vocabulary.values() for w in ws),
                                        *(x for ps in parts.values() for x in ps)], base)
     raw: dict[int, list[Match]] = {}
@@ -229,8 +241,8 @@ def gather(client: Elasticsearch, alias: str, priorities: Sequence[PriorityText]
         title_words, words = vocabulary[p.key]
         w = weights(title_words, words, freqs, n, t, parts[p.key])
         raw[p.key] = _hits(client, index, w, asked(w, freqs, n, t), base,
-                           t.floor if min_score is None else min_score,
-                           t.min_words if min_words is None else min_words) if n else []
+                           t.read_floor if min_score is None else min_score,
+                           1 if min_words is None else min_words) if n else []
         if progress:
             progress(1)
     expanded = {p.key: _expand(client, index, p, raw[p.key], base, t) for p in priorities
@@ -240,23 +252,32 @@ def gather(client: Elasticsearch, alias: str, priorities: Sequence[PriorityText]
 
 def _expand(client: Elasticsearch, index: str, priority: PriorityText, matches: list[Match],
             base: dict[str, Any], t: Thresholds) -> list[Match]:
-    """Pseudo-relevance feedback: records like the priority's text and its best matches (the
-    seeds), scored as a share of the best of them. Finds records that say the same in other
-    words; the seeds come from the direct match, so an uncovered priority stays uncovered."""
+    """Pseudo-relevance feedback: the direct matches (`matches`, read from `read_floor` on)
+    scored again by their likeness to the priority's text and its best matches (the seeds),
+    as a share of the best of them. Ranks up records that say the same in other words; only
+    records with some direct evidence are asked, which keeps precision and the cost bounded
+    (widening to every record read 125,000 hits per priority at 300,000 records)."""
     seeds = sorted(matches, key=lambda m: -m.score)[:t.seeds]
     if not seeds:
         return []
     like: list[Any] = [f"{priority.title}\n{priority.description}"]
     like += [{"_index": index, "_id": f"{m.kind}-{m.id}"} for m in seeds]
-    query = {"bool": {"filter": [base], "must": [{"more_like_this": {
+    direct = {"ids": {"values": [f"{m.kind}-{m.id}" for m in matches]}}
+    query = {"bool": {"filter": [base, direct], "must": [{"more_like_this": {
         "fields": list(MATCH_FIELDS[:4]), "like": like, "min_term_freq": 1, "min_doc_freq": 2,
         "max_query_terms": t.expansion_terms, "minimum_should_match": "1",
         "include": True}}]}}
+    top = client.search(index=index, query=query, size=1, track_total_hits=False,
+                        source=False)["hits"]["hits"]
+    if not top:
+        return []
+    best = float(top[0]["_score"]) or 1.0
     found: list[Match] = []
     after: list[Any] | None = None
-    while True:
+    while True:  # only what can pass the cut is read: at 300,000 records most hits cannot
         page = client.search(index=index, query=query, size=PAGE, sort=["_doc"],
                              search_after=after, track_scores=True,
+                             min_score=best * t.expanded_relative,
                              source_includes=["kind", "id", "ressort"], track_total_hits=False)
         hits = page["hits"]["hits"]
         found.extend(Match(h["_source"]["kind"], int(h["_source"]["id"]),
@@ -264,7 +285,6 @@ def _expand(client: Elasticsearch, index: str, priority: PriorityText, matches: 
         if len(hits) < PAGE:
             break
         after = hits[-1]["sort"]
-    best = max((m.score for m in found), default=1.0) or 1.0
     for m in found:
         m.score /= best
     return found
@@ -280,7 +300,8 @@ def match_priorities(
 ) -> dict[int, list[Match]]:
     """Per priority key, the records of `base` (a filter) whose text matches it."""
     t = thresholds or Thresholds()
-    return cut(gather(client, alias, priorities, base, t, progress=progress).raw, t)
+    found = gather(client, alias, priorities, base, t, progress=progress)
+    return cut(found.raw, t, found.expanded)
 
 
 def cut(raw: dict[int, list[Match]], t: Thresholds,

@@ -33,10 +33,12 @@ TARGETS = {
 # tests/test_quality.py fails when a change makes a metric worse than this. Raise a floor to
 # the target once the target holds; lower one only for a measured reason named in the commit
 # (nDCG@10: 0.707 -> 0.696 when the first request became all-words-only for search speed).
-FLOORS = {**TARGETS, "success@3": 0.92, "ndcg@10": 0.69, "coverage_precision": 0.64,
-          "coverage_recall": 0.43, "overlap_precision_hoch": 0.88}
-# Counts of priorities judged wrongly (issue target: 0 for both), same rule as FLOORS.
-CEILINGS = {"covered_called_keine": 1, "uncovered_not_flagged": 3}
+FLOORS = {**TARGETS, "success@3": 0.92, "ndcg@10": 0.69, "coverage_precision": 0.68,
+          "coverage_recall": 0.44, "overlap_precision_hoch": 0.88}
+# Counts of priorities judged wrongly (issue target: 0 for both), same rule as FLOORS. On
+# 2026-12-07 the coverage widening (thresholds chosen on the development set) moved the
+# held-out judgements from 1 + 3 to 2 + 1 wrong: one ceiling up, the other down.
+CEILINGS = {"covered_called_keine": 2, "uncovered_not_flagged": 1}
 
 
 @dataclass

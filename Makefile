@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
 DEMO := zukunftsstadt/demo/demo-data.json
 
-.PHONY: run test quality language-data setup system-deps lint node-start node-stop clean
+.PHONY: run test quality language-data districts setup system-deps lint node-start node-stop clean
 
 $(VENV)/.installed: pyproject.toml
 	@echo "Richte die virtuelle Umgebung in $(VENV) ein …"
@@ -72,6 +72,13 @@ quality: setup
 # Debian's wngerman, hunspell-de-de, openthesaurus-de-text and trans-de-en.
 language-data:
 	$(BIN)/python -m search.language_data
+
+# Regenerate zukunftsstadt/data/districts.json (Kreis names by AGS) from the npm package
+# landkreise-deutschland (Destatis, CC BY 4.0).
+districts:
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent landkreise-deutschland@3.0.0 >/dev/null \
+	  && tar xzf landkreise-deutschland-3.0.0.tgz) \
+	  && $(BIN)/python -m zukunftsstadt.districts $$tmp/package/data/districts.json; rm -rf $$tmp
 
 lint: setup
 	$(BIN)/ruff check .

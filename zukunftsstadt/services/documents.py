@@ -11,6 +11,7 @@ from typing import Any
 from search.access import is_public
 from search.german import fold
 
+from .. import districts
 from ..models import (
     Municipality,
     Programme,
@@ -44,6 +45,7 @@ def _places(municipalities: Iterable[Municipality]) -> dict[str, Any]:
         "municipality_names": [m.name for m in items],
         "states": sorted({m.state.code for m in items}),
         "state_names": sorted({m.state.name for m in items}),
+        "district_names": sorted({name for m in items if (name := districts.name_of(m.ags))}),
         "city_types": sorted({m.city_type for m in items}),
     }
 

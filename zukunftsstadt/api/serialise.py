@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -89,8 +90,7 @@ def project(p: Project) -> dict[str, Any]:
         "start_date": _day(p.start_date), "end_date": _day(p.end_date),
         "budget_eur": _amount(p.budget_eur), "topics": _topics(p.topics),
         "sdgs": [s.number for s in p.sdgs],
-        "research_priorities": [{"id": r.id, "title": r.title} for r in p.research_priorities
-                                if visibility.visible(r)],
+        "research_priorities": _priorities(p.research_priorities),
     }
     if permissions.can_edit(current_user, p):  # contact data only for those who maintain it
         data.update(contact_name=p.contact_name, contact_email=p.contact_email,
@@ -106,9 +106,13 @@ def lab(r: RealWorldLab) -> dict[str, Any]:
         "experimentation_clause": bool(r.experimentation_clause),
         "lessons_learned": r.lessons_learned or "", "municipalities": _places(r.municipalities),
         "projects": [p.id for p in r.projects if visibility.visible(p)],
-        "topics": _topics(r.topics), "start_date": _day(r.start_date),
-        "end_date": _day(r.end_date),
+        "topics": _topics(r.topics), "research_priorities": _priorities(r.research_priorities),
+        "start_date": _day(r.start_date), "end_date": _day(r.end_date),
     }
+
+
+def _priorities(items: Iterable[ResearchPriority]) -> list[dict[str, Any]]:
+    return [{"id": r.id, "title": r.title} for r in items if visibility.visible(r)]
 
 
 def priority(r: ResearchPriority) -> dict[str, Any]:

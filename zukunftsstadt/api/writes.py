@@ -161,11 +161,12 @@ def _store(spec: KindSpec, record: Any, data: dict[str, Any], creating: bool) ->
         return problem(422, "Die Eingaben enthalten Fehler.", errors={
             "fkz": [editing.FKZ_UNAVAILABLE]})
     try:
-        editing.apply(record, data, reader=current_user)
+        links = editing.apply(record, data, reader=current_user)
     except editing.InputError as exc:
         db.session.rollback()
         return problem(422, "Die Eingaben enthalten Fehler.", errors={exc.field: [str(exc)]})
-    records.save(record, current_user, source="api" if creating else None)
+    records.save(record, current_user, source="api" if creating else None,
+                 link_changes=links)
     alerts.queue(record)
     records.commit()
     return None

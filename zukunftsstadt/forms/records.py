@@ -132,6 +132,7 @@ class LabForm(RecordForm):
     municipalities = ProjectForm.municipalities
     projects = choice_list("Verknüpfte Vorhaben")
     topics = choice_list("Themenfelder")
+    research_priorities = ProjectForm.research_priorities
     start_date = GermanDateField("Beginn", [optional])
     end_date = GermanDateField("Ende", [optional])
 

@@ -62,15 +62,28 @@ def resolve_municipalities(text: str | None) -> list[Municipality]:
     return found
 
 
-def apply(record: Any, data: dict[str, Any], reader: Any = None) -> None:
-    """Set plain fields, foreign keys (0 = none) and link lists from already validated data.
+def apply(record: Any, data: dict[str, Any], reader: Any = None) -> dict[str, list[Any]]:
+    """Set plain fields, foreign keys (0 = none) and link lists from already validated data;
+    returns the changed links `{name: [old, new]}` by name, for the history (`records.save`
+    records column changes itself).
 
     With `reader`, links to records the reader may not see stay: the form could not show
     them, so their absence from `data` says nothing.
     """
+    changed: dict[str, list[Any]] = {}
     with db.session.no_autoflush:
         for name, value in data.items():
+            linked = name in LINKS or name == "municipalities"
+            before = _names(getattr(record, name)) if linked else []
             _apply_one(record, name, value, reader)
+            after = _names(getattr(record, name)) if linked else []
+            if sorted(before) != sorted(after):
+                changed[name] = [before, after]
+    return changed
+
+
+def _names(items: Any) -> list[str]:
+    return [str(getattr(i, "title", None) or getattr(i, "name", None) or i) for i in items]
 
 
 def _apply_one(record: Any, name: str, value: Any, reader: Any = None) -> None:

@@ -227,6 +227,8 @@ TABLES: dict[str, RecordTable] = {t.kind: t for t in [
                "03SF0712A; 03SF0712B", ref=(Project, "fkz"), limit=4000),
         Column("Themenfelder (Schlüssel)", "topics", "refs", "Themenfelder des Katalogs",
                "klimaanpassung", ref=(Topic, "key")),
+        Column("Forschungsschwerpunkte (Schlüssel)", "research_priorities", "refs",
+               "Forschungsschwerpunkte der Agenda", "hitze", ref=(ResearchPriority, "key")),
         Column("Beginn", "start_date", "date", "Beginn", "01.01.2024"),
         Column("Ende", "end_date", "date", "Ende; nicht vor dem Beginn", "31.12.2027"),
         Column("Erfahrungen (Lessons Learned)", "lessons_learned", "long",
@@ -234,7 +236,8 @@ TABLES: dict[str, RecordTable] = {t.kind: t for t in [
         _publication(),
     ], visibility.labs, [selectinload(RealWorldLab.ressort),
                          selectinload(RealWorldLab.municipalities),
-                         selectinload(RealWorldLab.projects), selectinload(RealWorldLab.topics)]),
+                         selectinload(RealWorldLab.projects), selectinload(RealWorldLab.topics),
+                         selectinload(RealWorldLab.research_priorities)]),
     RecordTable("priority", "schwerpunkte", "Forschungsschwerpunkte", ResearchPriority, "key", [
         Column("Schlüssel", "key", "key", _KEY_MEANING, "hitze", required=True),
         Column("Titel", "title", "text", "Titel des Schwerpunkts", "Hitzevorsorge im Quartier",

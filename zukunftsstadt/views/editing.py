@@ -64,8 +64,8 @@ SPECS = {s.segment: s for s in [
               "contact_email", "contact_public"]),
     KindSpec("lab", "reallabore", RealWorldLab, LabForm, "Reallabor", "catalogue.lab_detail",
              ["name", "ressort_id", "description", "phase", "experimentation_clause",
-              "lessons_learned", "municipalities", "projects", "topics", "start_date",
-              "end_date"]),
+              "lessons_learned", "municipalities", "projects", "topics", "research_priorities",
+              "start_date", "end_date"]),
     KindSpec("priority", "schwerpunkte", ResearchPriority, PriorityForm,
              "Forschungsschwerpunkt", "catalogue.priority_detail",
              ["title", "description", "parent_id"]),
@@ -213,14 +213,14 @@ def _save(spec: KindSpec, record: Any, form: RecordForm, creating: bool) -> Any:
         form.fkz.errors.append(editing.FKZ_UNAVAILABLE)
         return None
     try:
-        editing.apply(record, data, reader=current_user)
+        links = editing.apply(record, data, reader=current_user)
     except editing.InputError as exc:
         db.session.rollback()
         form[exc.field].errors.append(str(exc))
         return None
     if creating:
         record.source = "form"
-    records.save(record, current_user)
+    records.save(record, current_user, link_changes=links)
     alerts.queue(record)
     records.commit()
     return record

@@ -116,6 +116,11 @@ def plain_query(text: str, fuzzy: bool = False, relaxed: bool = True) -> dict[st
     else:
         group = {"bool": {"must": [_strict(w, n) for w, n in zip(found, names, strict=True)]}}
     matches: list[dict[str, Any]] = [group]
+    if relaxed and len(found) > 1:
+        # Synonyms and translations split into their parts, for partial hits only:
+        # "district heating" -> Fernwärme -> also "Nahwärme", "Wärmenetz".
+        matches.append({"multi_match": {"query": " ".join(found), "fields": PARTS_FIELDS,
+                                        "analyzer": "german_synonym_parts", "boost": 0.1}})
     should: list[dict[str, Any]] = []
     if len(found) > 1:
         phrase = " ".join(found)

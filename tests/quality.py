@@ -33,7 +33,7 @@ TARGETS = {
 # tests/test_quality.py fails when a change makes a metric worse than this. Raise a floor to
 # the target once the target holds; lower one only for a measured reason named in the commit
 # (nDCG@10: 0.707 -> 0.696 when the first request became all-words-only for search speed).
-FLOORS = {**TARGETS, "success@3": 0.92, "ndcg@10": 0.70, "coverage_precision": 0.68,
+FLOORS = {**TARGETS, "ndcg@10": 0.71, "coverage_precision": 0.68,
           "coverage_recall": 0.44, "overlap_precision_hoch": 0.88}
 # Counts of priorities judged wrongly (issue target: 0 for both), same rule as FLOORS. On
 # 2026-12-07 the coverage widening (thresholds chosen on the development set) moved the

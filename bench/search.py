@@ -4,7 +4,8 @@
 
 1. generates `--size` realistic German records (programmes, projects, Reallabore, research
    priorities) with the app's own search fields (spelling, completion);
-2. bulk-indexes them into a bench index (`bench-catalogue`, prefix `bench`) and reports docs/s;
+2. bulk-indexes them as the app does (every record into `bench-catalogue`, the public ones also
+   into `bench-public`, which anonymous searches read) and reports records/s;
 3. runs a fixed mix of 200 queries with facets, sorting and paging: directly against
    Elasticsearch (through `search.queries`, as the app does) and through the app's HTTP
    endpoint `/api/v1/search` served by a threaded WSGI server in a subprocess on 127.0.0.1,
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from elasticsearch.helpers import parallel_bulk  # noqa: E402
 
 from search import indices, queries  # noqa: E402
+from search.access import is_public  # noqa: E402
 from search.client import make_client  # noqa: E402
 from zukunftsstadt.services.documents import with_search_fields  # noqa: E402
 
@@ -337,22 +339,27 @@ def main() -> None:
     result["generate_s"] = round(time.perf_counter() - started, 1)
     print(f"generated {len(docs)} documents in {result['generate_s']} s", flush=True)
 
-    index = indices.begin_rebuild(es, PREFIX)
+    # As the app fills them: every record into the catalogue, the public ones also into the
+    # public index, which anonymous searches read.
+    new = {name: indices.begin_rebuild(es, PREFIX, name) for name in indices.NAMES}
     started = time.perf_counter()
-    ops = ({"_index": index, "_id": f"{d['kind']}-{d['id']}", "_source": d, "version": 1,
-            "version_type": "external_gte"} for d in docs)
+    ops = ({"_index": new[name], "_id": f"{d['kind']}-{d['id']}", "_source": d, "version": 1,
+            "version_type": "external_gte"}
+           for d in docs for name in indices.NAMES
+           if name == indices.CATALOGUE or is_public(d))
     failed = sum(1 for ok, _ in parallel_bulk(es, ops, thread_count=2, chunk_size=1000,
                                               raise_on_error=False) if not ok)
     bulk_s = time.perf_counter() - started
-    indices.finish_rebuild(es, PREFIX, index)
-    es.indices.forcemerge(index=index, max_num_segments=5, request_timeout=600)
+    for name, index in new.items():
+        indices.finish_rebuild(es, PREFIX, index, name)
+        es.options(request_timeout=600).indices.forcemerge(index=index, max_num_segments=5)
     result["indexing"] = {"docs": len(docs), "failed": failed, "seconds": round(bulk_s, 1),
                           "docs_per_s": round(len(docs) / bulk_s)}
     print(f"indexed at {result['indexing']['docs_per_s']} docs/s", flush=True)
     del docs
 
     mix = query_mix()
-    alias = indices.alias_name(PREFIX)
+    alias = indices.alias_name(PREFIX, indices.PUBLIC)  # anonymous searches, as in the app
     search_client = make_client(opts.es_url, timeout=30)
     result["direct"] = {}
     result["app"] = {}

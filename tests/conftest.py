@@ -24,7 +24,7 @@ from sqlalchemy import text
 from config import INSTANCE_DIR, TestConfig
 from search import indices, node
 from search.client import make_client
-from zukunftsstadt import create_app
+from zukunftsstadt import create_app, rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.services import dataset, indexing
 from zukunftsstadt.views import reports as report_views
@@ -108,7 +108,7 @@ def _empty_catalogue(request: pytest.FixtureRequest, app: Flask) -> Iterator[Non
     if "demo_catalogue" not in request.fixturenames:
         reset_database()
     report_views.pdf_cache.clear()  # ids come again after a reset; downloads count per test
-    report_views.pdf_limiter.reset()
+    rate_limits.reset()
     yield
     db.session.rollback()
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.importers import csvformat
 from zukunftsstadt.importers.spreadsheet import SpreadsheetImport
@@ -26,7 +26,7 @@ from .api_clients import TokenClient, token_for
 
 @pytest.fixture
 def world(app):
-    limiter.reset()
+    rate_limits.reset()
     ressort = factories.ressort("BMWSB")
     programme = factories.programme(key="eigen", title="Eigenes Programm", ressort=ressort)
     project = factories.project(programme=programme, budget_eur=Decimal("100.00"))

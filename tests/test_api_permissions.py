@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import AuditEvent
 
@@ -15,7 +15,7 @@ from .api_clients import TokenClient, token_for
 
 @pytest.fixture
 def world(app):
-    limiter.reset()
+    rate_limits.reset()
     a, b = factories.ressort("BMWSB"), factories.ressort("BMV")
     own = factories.programme(title="Eigenes Programm", ressort=a)
     other = factories.programme(title="Fremdes Programm", ressort=b)

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import ApiToken, Project
 
@@ -18,9 +18,9 @@ from .api_clients import TokenClient, token_for
 
 @pytest.fixture(autouse=True)
 def _fresh_limiter():
-    limiter.reset()
+    rate_limits.reset()
     yield
-    limiter.reset()
+    rate_limits.reset()
 
 
 def _create_on_page(client, name: str):

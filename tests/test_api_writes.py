@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import (
     SDG,
@@ -27,7 +27,7 @@ from .hostile import HOSTILE_TEXT
 
 @pytest.fixture
 def world(app):
-    limiter.reset()
+    rate_limits.reset()
     own = factories.programme(title="Eigenes Programm", ressort=factories.ressort("BMWSB"))
     other = factories.programme(title="Fremdes Programm", ressort=factories.ressort("BMV"))
     municipality = factories.municipality()

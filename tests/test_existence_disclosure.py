@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.importers.spreadsheet import SpreadsheetImport
 
@@ -22,7 +22,7 @@ from .api_clients import TokenClient, token_for
 
 @pytest.fixture
 def hidden(app):
-    limiter.reset()
+    rate_limits.reset()
     own = factories.ressort("BMWSB")
     other = factories.ressort("BMV")
     secret = factories.programme(key="geheim", title="Geheimes Programm", ressort=other,

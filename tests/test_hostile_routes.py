@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Rule
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 
 from . import factories, users
 from .api_clients import TokenClient, token_for
@@ -35,7 +35,7 @@ SURROGATE = (b'{"version": 1, "title": "a\\ud800b", "text": "\\udfff", "name": "
 
 @pytest.fixture
 def callers(app):
-    limiter.reset()
+    rate_limits.reset()
     ressort = factories.ressort("BMWSB")
     factories.project(programme=factories.programme(ressort=ressort))
     boss = users.make("coordination")

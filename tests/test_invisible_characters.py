@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.importers import csvformat
 from zukunftsstadt.models import Project, TransferReport
@@ -27,7 +27,7 @@ MESSAGE = "unsichtbare Steuer- oder Formatzeichen"
 
 @pytest.fixture
 def setting(app):
-    limiter.reset()
+    rate_limits.reset()
     programme = factories.programme(title="Eigenes Programm", ressort=factories.ressort("BMWSB"))
     editor = users.make("editor", "BMWSB")
     boss = users.make("coordination")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import AuditEvent, RealWorldLab, ResearchPriority
 
@@ -15,7 +15,7 @@ from .api_clients import TokenClient, token_for
 
 @pytest.fixture
 def lab(app) -> RealWorldLab:
-    limiter.reset()
+    rate_limits.reset()
     factories.priority(key="hitze", title="Hitzevorsorge im Quartier")
     found = factories.lab(name="Reallabor Kühle Straße", ressort=factories.ressort("BMWSB"),
                           description="Schatten und Trinkbrunnen in einer Straße.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from zukunftsstadt.api.guard import limiter
+from zukunftsstadt import rate_limits
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import Ressort, User
 from zukunftsstadt.services import accounts, api_tokens
@@ -23,7 +23,7 @@ NEW_PASSWORD = "Stadtgrün-und-Kaltluft-2031"
 
 @pytest.fixture(autouse=True)
 def _fresh_limiter():
-    limiter.reset()
+    rate_limits.reset()
 
 
 def _signed_in(app, user: User) -> FlaskClient:

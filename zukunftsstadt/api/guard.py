@@ -3,20 +3,17 @@
 Runs before every request under /api/. A bearer token (`Authorization: Bearer zs_…`) makes the
 request act as the token's user, without CSRF (a browser never sends it by itself); without
 one, the session counts and unsafe methods need the CSRF token, as every form does.
-The rate limit is a token bucket per API token, per signed-in account for browser sessions,
-or per client address otherwise: `API_RATE_LIMIT` requests per minute (0 switches it off),
-counted in this process.
+The rate limit counts per API token, per signed-in account for browser sessions, or per
+client address otherwise: `API_RATE_LIMIT` requests per minute (0 switches it off), in the
+database, so it holds across worker processes (`rate_limits`).
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-
 from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
+from .. import rate_limits
 from ..extensions import csrf
 from ..models import ApiToken
 from ..services import api_tokens
@@ -25,37 +22,8 @@ from .problems import is_api_request, problem
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Endpoints that read only, even with POST (listed in the README under Security notes).
 CSRF_EXEMPT_ENDPOINTS = {"analysis.api_check"}
-MAX_BUCKETS = 10_000
 
 
-class RateLimiter:
-    """Token buckets: `per_minute` requests per minute for each key, bursts up to that many."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, updated)
-
-    def hit(self, key: str, per_minute: int) -> int:
-        """0 when allowed, else the seconds to wait."""
-        now = time.monotonic()
-        rate = per_minute / 60.0
-        with self._lock:
-            if len(self._buckets) > MAX_BUCKETS:
-                self._buckets.clear()  # crude, but bounded: forgets old clients at worst
-            tokens, updated = self._buckets.get(key, (float(per_minute), now))
-            tokens = min(float(per_minute), tokens + (now - updated) * rate)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                return 0
-            self._buckets[key] = (tokens, now)
-            return max(1, math.ceil((1 - tokens) / rate))
-
-    def reset(self) -> None:
-        with self._lock:
-            self._buckets.clear()
-
-
-limiter = RateLimiter()
 
 
 def _bearer() -> str | None:
@@ -79,7 +47,7 @@ def _guard() -> Response | None:
     token = api_tokens.authenticate(plain) if plain else None
     per_minute = int(current_app.config.get("API_RATE_LIMIT", 300) or 0)
     if per_minute > 0:
-        wait = limiter.hit(_rate_key(token), per_minute)
+        wait = rate_limits.hit("api:" + _rate_key(token), per_minute)
         if wait:
             return problem(429, f"Höchstens {per_minute} Anfragen pro Minute. Bitte warten "
                                 f"Sie {wait} Sekunden.", headers={"Retry-After": str(wait)})

@@ -9,6 +9,7 @@ from .journal import AuditEvent, SearchOutbox
 from .organisation import ORGANISATION_KINDS, Organisation
 from .programme import PROGRAMME_KINDS, PROGRAMME_STATUSES, Programme
 from .project import RESULTS_STATUSES, Project, Verbund, verbund_stem
+from .rate_limit import RateLimitCounter
 from .real_world_lab import LAB_PHASES, RealWorldLab
 from .report import REPORT_SCOPES, TransferReport, TransferReportItem
 from .ressort import Ressort
@@ -41,6 +42,7 @@ __all__ = [
     "PriorityRejection",
     "Programme",
     "Project",
+    "RateLimitCounter",
     "RealWorldLab",
     "RecordMixin",
     "ResearchPriority",

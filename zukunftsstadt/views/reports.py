@@ -23,8 +23,7 @@ from sqlalchemy import or_, select
 
 from search.german import clean
 
-from .. import permissions
-from ..api.guard import RateLimiter
+from .. import permissions, rate_limits
 from ..extensions import db
 from ..links import public_root
 from ..models import CITY_TYPES, State, Topic, TransferReport
@@ -80,7 +79,6 @@ class PdfCache:
 
 
 pdf_cache = PdfCache()
-pdf_limiter = RateLimiter()
 
 
 def _report(record_id: int) -> TransferReport:
@@ -145,7 +143,7 @@ def _too_many_pdfs() -> Response | None:
     per_minute = int(current_app.config.get("PDF_RATE_LIMIT", 10) or 0)
     if per_minute <= 0 or current_user.is_authenticated:
         return None
-    wait = pdf_limiter.hit(f"ip:{request.remote_addr or '?'}", per_minute)
+    wait = rate_limits.hit(f"pdf:ip:{request.remote_addr or '?'}", per_minute)
     if not wait:
         return None
     page = render_template(

@@ -11,12 +11,10 @@ csrf.exempt(bp)  # CSRF is checked in guard.py, for session requests only
 
 
 def register(app: Flask) -> None:
-    from ..views import api as search_api  # noqa: F401  (search and suggest routes)
     from ..views import api_tokens
-    from . import catalogue, docs, guard, problems, reference, writes  # noqa: F401  (routes)
+    from . import analysis, catalogue, docs, guard, reference, search, writes  # noqa: F401
 
     app.register_blueprint(bp)
     app.register_blueprint(docs.page_bp)
     app.register_blueprint(api_tokens.bp)
     guard.register(app)
-    app.after_request(problems.normalise)

@@ -21,7 +21,7 @@ from .problems import is_api_request, problem
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Endpoints that read only, even with POST (listed in the README under Security notes).
-CSRF_EXEMPT_ENDPOINTS = {"analysis.api_check"}
+CSRF_EXEMPT_ENDPOINTS = {"api.overlap_check"}
 
 
 

@@ -1,8 +1,8 @@
 """Errors of the JSON API as problem details (RFC 9457, `application/problem+json`).
 
-Every answer with a status of 400 or more under /api/ is a problem document: raised HTTP
-errors, CSRF failures, unexpected exceptions, and JSON error bodies of older endpoints
-(`{"error": "…"}`), which `normalise` turns into problem details after the fact.
+Every answer with a status of 400 or more under /api/ is a problem document: the endpoints
+answer with `problem()`, and raised HTTP errors, CSRF failures and unexpected exceptions are
+turned into one (`views/errors.py`).
 """
 
 from __future__ import annotations
@@ -76,17 +76,3 @@ def csrf_failed() -> Response:
                           "gespeichert. Browser senden das Token in der Kopfzeile X-CSRFToken, "
                           "Fachverfahren und Skripte einen API-Schlüssel "
                           "(Authorization: Bearer …).")
-
-
-def normalise(response: Response) -> Response:
-    """Turn plain JSON error bodies of /api/ endpoints into problem details."""
-    if (not is_api_request() or response.status_code < 400
-            or response.mimetype != "application/json"):
-        return response
-    data = response.get_json(silent=True)
-    detail = data.get("error") if isinstance(data, dict) else None
-    fixed = problem(response.status_code, str(detail) if detail else None)
-    for name, value in response.headers.items():
-        if name.lower() not in {"content-type", "content-length"}:
-            fixed.headers[name] = value
-    return fixed

@@ -44,6 +44,7 @@ class Operation:
     strict: bool = True  # False: invalid query parameters are dropped, not refused
     media_type: str = "application/json"
     path_schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    operation_id: str | None = None  # kept when an endpoint moves, for generated clients
 
 
 OPERATIONS: dict[str, Operation] = {}
@@ -164,7 +165,8 @@ def _responses(op: Operation, has_path_params: bool) -> dict[str, Any]:
 def _operation(endpoint: str, method: str, op: Operation,
                path_params: list[dict[str, Any]]) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "operationId": endpoint.replace(".", "_") + ("" if method == "get" else f"_{method}"),
+        "operationId": op.operation_id or (
+            endpoint.replace(".", "_") + ("" if method == "get" else f"_{method}")),
         "summary": op.summary,
         "tags": [op.tag],
         "parameters": path_params + [

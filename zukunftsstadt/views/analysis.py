@@ -1,5 +1,5 @@
-"""Analysis for AG III: overlap check, scan review, Ressort matrix; JSON endpoints. The gap
-analysis routes of the same blueprint are in `gaps`."""
+"""Analysis for AG III: overlap check, scan review, Ressort matrix. The gap analysis routes of
+the same blueprint are in `gaps`, the JSON endpoints in `api.analysis`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -20,14 +19,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from .. import permissions, visibility
-from ..extensions import csrf, db
+from ..extensions import db
 from ..forms.analysis import CheckForm, ReviewForm
 from ..forms.fields import options
 from ..models import REVIEW_STATUSES, Notification, OverlapPair, Ressort
 from ..models.base import utcnow
 from ..pagination import ResultPage
 from ..services import overlap_review, overlaps
-from ..services.documents import MODELS
 
 bp = Blueprint("analysis", __name__)
 SEARCH_DOWN = ("Die Analyse ist gerade nicht verfügbar, weil der Suchdienst nicht antwortet. "
@@ -62,43 +60,6 @@ def check() -> Any:
     status = 422 if request.method == "POST" and form.errors else 200
     return render_template("analysis/check.html", form=form, candidates=candidates,
                            unavailable=unavailable), status
-
-
-@bp.post("/api/v1/overlaps/check")
-@csrf.exempt  # read-only JSON for machine clients; changes nothing (listed in README)
-def api_check() -> Any:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not str(data.get("title") or "").strip() or not str(
-            data.get("summary") or "").strip():
-        return jsonify({"error": "JSON mit mindestens title und summary erwartet."}), 400
-    cleaned = {key: data.get(key) for key in ("title", "summary", "objectives", "ressort",
-                                              "organisation", "start_date", "end_date")}
-    # No NUL characters: PostgreSQL refuses them in the municipality lookup.
-    cleaned = {k: (str(v).replace("\x00", "")[:20_000] if v is not None else None)
-               for k, v in cleaned.items()}
-    for key in ("topics", "municipalities"):
-        value = data.get(key) or []
-        cleaned[key] = ([str(v).replace("\x00", "")[:100] for v in value][:50]
-                        if isinstance(value, list) else [])
-    try:
-        found = overlaps.check_planned(cleaned, visibility.search_access())
-    except (TransportError, ApiError):
-        return jsonify({"error": SEARCH_DOWN}), 503
-    return jsonify([c.as_dict() for c in found])
-
-
-@bp.get("/api/v1/records/<kind>/<int:record_id>/overlaps")
-def api_record_overlaps(kind: str, record_id: int) -> Any:
-    model = MODELS.get(kind)
-    record = db.session.get(model, record_id) if model and kind != "priority" else None
-    if record is None or not visibility.visible(record):
-        return jsonify({"error": "Eintrag nicht gefunden."}), 404
-    same = request.args.get("same_ressort") in {"1", "true", "ja"}
-    try:
-        found = overlaps.for_record(record, visibility.search_access(), same_ressort=same)
-    except (TransportError, ApiError):
-        return jsonify({"error": SEARCH_DOWN}), 503
-    return jsonify([c.as_dict() for c in found])
 
 
 @bp.get("/analyse/ueberschneidungen/")

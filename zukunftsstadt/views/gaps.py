@@ -3,11 +3,10 @@ records of a priority, suggested tags; routes of the analysis blueprint."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -93,40 +92,6 @@ def priority_records(key: str) -> Any:
                      key=lambda c: (c.source != "tag", -(c.score or 0), c.kind, c.id))
     return render_template("analysis/priority_records.html", coverage=coverage, item=item,
                            ressort=ressort, rows=_record_rows(counted))
-
-
-def api_record(c: gaps.Counted, fkz: dict[int, str], keys: dict[int, str]) -> dict[str, Any]:
-    ref = {"fkz": fkz.get(c.id, "")} if c.kind == "project" else {"key": keys.get(c.id, "")}
-    return {"kind": c.kind, "id": c.id, **ref, "source": c.source,
-            "terms": list(c.terms)}
-
-
-def _stamp(value: datetime | None) -> str | None:
-    """RFC 3339 with offset (SQLite hands back naive UTC)."""
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-
-
-@bp.get("/api/v1/gaps/priorities")
-def api_gaps() -> Any:
-    coverage = gaps.coverage()
-    fkz = dict(db.session.execute(select(Project.id, Project.fkz)).all())
-    keys = dict(db.session.execute(select(RealWorldLab.id, RealWorldLab.key)).all())
-    return jsonify({
-        "text_matching": not coverage.text_missing,
-        "computed_at": _stamp(coverage.computed_at),
-        "stale": coverage.stale,
-        "rule": coverage.rule,
-        "priorities": [{
-            "id": c.priority.id, "key": c.priority.key, "title": c.priority.title,
-            "records": [api_record(r, fkz, keys) for r in sorted(
-                c.records.values(), key=lambda r: (r.kind, r.id))],
-            "count": c.count, "projects": c.projects, "labs": c.labs,
-            "budget_eur": round(c.budget_eur, 2), "ressorts": sorted(c.ressorts),
-            "states": sorted(c.states), "level": c.level,
-        } for c in coverage],
-    })
 
 
 def _require_reviewer() -> None:

@@ -1,7 +1,7 @@
 """The search page: one box over all kinds, facets, sorting, highlighted matches, exports.
 
 The whole state lives in the URL (`q`, one parameter per facet, ranges, `sort`, `page`), so a
-search can be shared and the back button works. The JSON API (`views/api.py`) uses the same
+search can be shared and the back button works. The JSON API (`api/search.py`) uses the same
 parsing and the same permissions.
 """
 

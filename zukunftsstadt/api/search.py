@@ -9,17 +9,12 @@ from flask import current_app, jsonify, request
 
 from search import queries
 
-from ..api import bp, schemas
-from ..api.problems import problem
-from ..api.spec import Operation, Param, operation
 from ..services import indexing
-from .search import (
-    _access,
-    detail_url,
-    facet_labels,
-    parse_params,
-    run_search,
-)
+from ..views.search import detail_url, facet_labels, parse_params, run_search
+from ..visibility import search_access
+from . import bp, schemas
+from .problems import problem
+from .spec import Operation, Param, operation
 
 SUGGEST_SIZE = 8
 SEARCH_DOWN = ("Die Suche ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
@@ -111,7 +106,7 @@ def suggest() -> Any:
     """Titles and acronyms for the autocomplete of the search box: `?q=Hitzes`."""
     prefix = request.args.get("q", "")
     try:
-        access = _access()
+        access = search_access()
         hits = queries.complete(indexing.client(), indexing.alias(access), prefix,
                                 access=access, size=SUGGEST_SIZE)
     except (TransportError, ApiError) as exc:

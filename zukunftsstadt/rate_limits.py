@@ -10,17 +10,32 @@ import math
 import time
 from typing import Any, ClassVar
 
+from flask import current_app
 from limits import RateLimitItemPerMinute
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, case, create_engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import db
 from .models import RateLimitCounter
 
 _TABLE = RateLimitCounter.__table__
+
+
+def _engine() -> Engine:
+    """A small pool of its own: a request already holds a connection of the app's pool, and
+    twenty parallel requests must not wait for a second one each. Short timeouts, because a
+    hit that cannot be counted is let through (`hit`)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    engine = app.extensions.get("rate_limit_engine")
+    if engine is None:
+        uri = app.config["SQLALCHEMY_DATABASE_URI"]
+        timeout = {"timeout": 1} if uri.startswith("sqlite") else {"connect_timeout": 2}
+        engine = create_engine(uri, pool_size=2, max_overflow=8, pool_timeout=1,
+                               connect_args=timeout)
+        app.extensions["rate_limit_engine"] = engine
+    return engine
 
 
 class DatabaseStorage(Storage):
@@ -35,19 +50,19 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
-        dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+        dialect = postgresql if _engine().dialect.name == "postgresql" else sqlite
         fresh = _TABLE.c.expires_at <= now  # the window is over: start a new one
         statement = dialect.insert(_TABLE).values(
             key=key, count=amount, expires_at=now + expiry)
         statement = statement.on_conflict_do_update(index_elements=[_TABLE.c.key], set_={
-            "count": db.case((fresh, amount), else_=_TABLE.c.count + amount),
-            "expires_at": db.case((fresh, now + expiry), else_=_TABLE.c.expires_at),
+            "count": case((fresh, amount), else_=_TABLE.c.count + amount),
+            "expires_at": case((fresh, now + expiry), else_=_TABLE.c.expires_at),
         }).returning(_TABLE.c.count)
-        with db.engine.begin() as connection:
+        with _engine().begin() as connection:
             return int(connection.execute(statement).scalar_one())
 
     def _row(self, key: str) -> Any:
-        with db.engine.connect() as connection:
+        with _engine().connect() as connection:
             return connection.execute(select(_TABLE.c.count, _TABLE.c.expires_at).where(
                 _TABLE.c.key == key, _TABLE.c.expires_at > time.time())).first()
 
@@ -61,23 +76,23 @@ class DatabaseStorage(Storage):
 
     def check(self) -> bool:
         try:
-            with db.engine.connect() as connection:
+            with _engine().connect() as connection:
                 connection.execute(select(1))
         except SQLAlchemyError:
             return False
         return True
 
     def reset(self) -> int | None:
-        with db.engine.begin() as connection:
+        with _engine().begin() as connection:
             return connection.execute(delete(_TABLE)).rowcount
 
     def clear(self, key: str) -> None:
-        with db.engine.begin() as connection:
+        with _engine().begin() as connection:
             connection.execute(delete(_TABLE).where(_TABLE.c.key == key))
 
     def sweep(self) -> None:
         """Drop finished windows, so the table holds only current clients."""
-        with db.engine.begin() as connection:
+        with _engine().begin() as connection:
             connection.execute(delete(_TABLE).where(_TABLE.c.expires_at <= time.time()))
 
 
@@ -88,13 +103,21 @@ _hits = itertools.count(1)
 
 
 def hit(key: str, per_minute: int) -> int:
-    """Count one request of `key`; 0 when it is allowed, else the seconds to wait."""
-    if next(_hits) % SWEEP_EVERY == 0:
-        _storage.sweep()
+    """Count one request of `key`; 0 when it is allowed, else the seconds to wait.
+
+    When the counter cannot be written (SQLite busy under many parallel writers), the request
+    is let through and a warning logged: a limit must not turn into an outage.
+    """
     limit = RateLimitItemPerMinute(per_minute)
-    if _limiter.hit(limit, key):
+    try:
+        if next(_hits) % SWEEP_EVERY == 0:
+            _storage.sweep()
+        if _limiter.hit(limit, key):
+            return 0
+        reset_at, _ = _limiter.get_window_stats(limit, key)
+    except SQLAlchemyError as exc:
+        current_app.logger.warning("rate limit not counted for %s: %s", key, exc)
         return 0
-    reset_at, _ = _limiter.get_window_stats(limit, key)
     return max(1, math.ceil(reset_at - time.time()))
 
 

@@ -19,6 +19,11 @@ from .models import (
     User,
 )
 
+# Role sets, in one place: who reads every record (drafts too), who works with the analysis.
+READS_EVERYTHING = frozenset({"coordination", "analyst"})
+ANALYSIS_READERS = frozenset({"coordination", "analyst", "editor"})
+MAINTAINERS = frozenset({"coordination", "editor"})  # enter and maintain records
+
 # Workflow: (from, to) -> who may do it; "ressort" = editors of the record's Ressort.
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("draft", "submitted"): "ressort",
@@ -129,10 +134,34 @@ def can_delete(user: Any, record: Any) -> bool:
     return can_edit(user, record)
 
 
-def can_restore(user: Any) -> bool:
+def is_coordination(user: Any) -> bool:
     u = _user(user)
     return bool(u and u.is_coordination)
 
 
-def can_manage_users(user: Any) -> bool:
-    return can_restore(user)
+def _has_role(user: Any, roles: frozenset[str]) -> bool:
+    u = _user(user)
+    return bool(u and u.role in roles)
+
+
+def reads_everything(user: Any) -> bool:
+    """Koordination and Analyse: drafts, histories and unpublished reports of every Ressort."""
+    return _has_role(user, READS_EVERYTHING)
+
+
+def can_use_analysis(user: Any) -> bool:
+    """Overlap lists, matrices and gap pages (not for anonymous visitors)."""
+    return _has_role(user, ANALYSIS_READERS)
+
+
+def maintains_records(user: Any) -> bool:
+    """Koordination and Ressort-Redaktion: forms, imports, contact data, suggested tags."""
+    return _has_role(user, MAINTAINERS)
+
+
+# What only the Koordination does, each named for what it is.
+can_restore = is_coordination  # deleted records: the Papierkorb
+can_manage_users = is_coordination
+can_review_overlaps = is_coordination
+can_recompute_coverage = is_coordination
+can_dump_catalogue = is_coordination  # everything in the load format

@@ -95,7 +95,7 @@ def _organisations() -> Select:
 
 
 def _organisation_visible(record: Organisation) -> bool:
-    if permissions.can_restore(current_user):
+    if permissions.is_coordination(current_user):
         return True
     if record.deleted_at is not None:
         return False
@@ -104,7 +104,7 @@ def _organisation_visible(record: Organisation) -> bool:
 
 def _reports() -> Select:
     query = select(TransferReport).where(TransferReport.deleted_at.is_(None))
-    if not (current_user.is_authenticated and current_user.role in {"coordination", "analyst"}):
+    if not permissions.reads_everything(current_user):
         query = query.where(TransferReport.publication_status == "published")
     return query
 

@@ -357,7 +357,7 @@ class SpreadsheetImport:
         return problems
 
     def _may_move(self, record: Any, creating: bool, status: str) -> bool:
-        if permissions.can_restore(self.actor):  # the Koordination
+        if permissions.is_coordination(self.actor):
             return True
         if not creating:
             return permissions.can_move(self.actor, record, status)

@@ -24,7 +24,7 @@ STREAM_CHUNK = 5000
 
 def _readable_docs() -> set[str] | None:
     """The document ids ('project-12') the current user may read; None: all of them."""
-    if permissions.can_restore(current_user):
+    if permissions.is_coordination(current_user):
         return None
     docs: set[str] = set()
     for kind, model, query in (("project", Project, visibility.projects()),
@@ -55,7 +55,7 @@ def _visible_rows(query: Select, *columns: Any) -> Iterator[tuple[Any, ...]]:
 
 def page(query: Select, number: int, size: int) -> tuple[list[OverlapPair], int]:
     """One page of the pairs of `query` (in its order) and how many there are in all."""
-    if permissions.can_restore(current_user):
+    if permissions.is_coordination(current_user):
         total = db.session.scalar(select(func.count()).select_from(
             query.order_by(None).subquery())) or 0
         items = db.session.scalars(query.offset((number - 1) * size).limit(size)).all()
@@ -85,7 +85,7 @@ def matrix() -> dict[tuple[str, str], dict[str, list[float]]]:
     """Per Ressort pair (both ways round): [count, volume] of open and of confirmed pairs."""
     cells: dict[tuple[str, str], dict[str, list[float]]] = {}
     counted = select(OverlapPair).where(OverlapPair.status.in_(["open", "double_funding"]))
-    if permissions.can_restore(current_user):  # everything: add up in SQL
+    if permissions.is_coordination(current_user):  # everything: add up in SQL
         rows: Any = db.session.execute(counted.with_only_columns(
             OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status,
             func.count(), func.coalesce(func.sum(OverlapPair.volume_eur), 0))

@@ -41,7 +41,7 @@ class Suggestion:
 
 def may_review(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.active
-                and (user.is_coordination or user.role == "editor"))
+                and permissions.maintains_records(user))
 
 
 def _open(user: User, priority_id: int | None = None) -> Any:

@@ -295,8 +295,7 @@ def export_columns(table: RecordTable, user: Any) -> list[Column]:
     Without the columns (rather than with empty cells), a file exported by the public can be
     imported again without erasing contact data.
     """
-    maintains = getattr(user, "is_authenticated", False) and user.role in (
-        "coordination", "editor")
+    maintains = permissions.maintains_records(user)
     return [c for c in table.columns if maintains or not c.private]
 
 

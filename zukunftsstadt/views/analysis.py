@@ -33,8 +33,7 @@ SEARCH_DOWN = ("Die Analyse ist gerade nicht verfügbar, weil der Suchdienst nic
 
 
 def _require_reader() -> None:
-    if not current_user.is_authenticated or current_user.role not in {
-            "coordination", "analyst", "editor"}:
+    if not permissions.can_use_analysis(current_user):
         abort(403)
 
 
@@ -83,7 +82,7 @@ def pairs() -> Any:
     page.items = items
     return render_template("analysis/pairs.html", page=page, filters=filters,
                            ressorts=overlap_review.ressorts(), statuses=REVIEW_STATUSES,
-                           can_review=permissions.can_restore(current_user))
+                           can_review=permissions.can_review_overlaps(current_user))
 
 
 @bp.route("/analyse/ueberschneidungen/<int:pair_id>", methods=["GET", "POST"])
@@ -93,7 +92,7 @@ def review(pair_id: int) -> Any:
     pair = overlap_review.get(pair_id) or abort(404)
     form = ReviewForm(obj=pair)
     if request.method == "POST":
-        if not permissions.can_restore(current_user):
+        if not permissions.can_review_overlaps(current_user):
             abort(403)
         if form.validate():
             pair.status, pair.comment = form.status.data, form.comment.data or ""
@@ -104,7 +103,7 @@ def review(pair_id: int) -> Any:
     links = {side: _doc_link(doc) for side, doc in (("a", pair.a_doc), ("b", pair.b_doc))}
     return render_template("analysis/review.html", pair=pair, form=form, links=links,
                            facts=overlaps.readable((pair.reasons or {}).get("facts", [])),
-                           can_review=permissions.can_restore(current_user))
+                           can_review=permissions.can_review_overlaps(current_user))
 
 
 def _doc_link(doc: str) -> str | None:

@@ -103,7 +103,7 @@ def set_choices(form: RecordForm, record: Any | None) -> None:
                                     Programme.deleted_at.is_(None)).order_by(Programme.title)
         )
         pairs = [(p.id, f"{p.ressort.code}: {p.title}") for p in programmes]
-        if permissions.can_restore(current_user):  # only the Koordination keeps orphans
+        if permissions.is_coordination(current_user):  # only the Koordination keeps orphans
             pairs.insert(0, NONE_CHOICE)
         form.programme_id.choices = options(pairs)
     if "lead_organisation_id" in names:
@@ -319,7 +319,7 @@ def restore(segment: str, record_id: int) -> Any:
 def history(segment: str, record_id: int) -> Any:
     spec = _spec(segment)
     record = _record(spec, record_id)
-    if current_user.role not in {"coordination", "analyst"} and not permissions.can_edit(
+    if not permissions.reads_everything(current_user) and not permissions.can_edit(
             current_user, record):
         abort(403)
     events = db.session.scalars(

@@ -113,7 +113,7 @@ def list_export_file(segment: str, fmt: str) -> Any:
 @bp.get("/export/")
 def export_page() -> str:
     return render_template("exports/index.html", tables=list(TABLES.values()),
-                           may_dump=permissions.can_restore(current_user))
+                           may_dump=permissions.can_dump_catalogue(current_user))
 
 
 @bp.get("/export/katalog-listen.json")
@@ -148,7 +148,7 @@ def catalogue_file(fmt: str) -> Any:
 @login_required
 def _catalogue_json(stamp: str) -> Response:
     """Everything, in the load format (`flask catalogue dump`): for the Koordination only."""
-    if not permissions.can_restore(current_user):
+    if not permissions.can_dump_catalogue(current_user):
         abort(403)
     body = _stream(lambda reader: list_export.catalogue_json_chunks())
     return _attachment(Response(body, mimetype="application/json"), f"katalog-{stamp}.json")

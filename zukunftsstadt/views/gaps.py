@@ -30,7 +30,8 @@ def gaps_page() -> Any:
     ending = [p for p in gaps.ending_without_successor() if visibility.visible(p)]
     return render_template("analysis/gaps.html", coverage=coverage,
                            matrices=gap_matrices.matrices(coverage), ending=ending,
-                           map=germany_map, can_recompute=permissions.can_restore(current_user),
+                           map=germany_map,
+                           can_recompute=permissions.can_recompute_coverage(current_user),
                            can_review=priority_suggestions.may_review(current_user))
 
 
@@ -38,7 +39,7 @@ def gaps_page() -> Any:
 @login_required
 def recompute() -> Any:
     """The Koordination recomputes the text matches now (the worker does it after changes)."""
-    if not permissions.can_restore(current_user):
+    if not permissions.can_recompute_coverage(current_user):
         abort(403)
     try:
         run = priority_matching.compute()

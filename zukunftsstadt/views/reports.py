@@ -91,7 +91,7 @@ def _report(record_id: int) -> TransferReport:
 @bp.get("/")
 def report_list() -> str:
     query = select(TransferReport).where(TransferReport.deleted_at.is_(None))
-    if not (current_user.is_authenticated and current_user.role in {"coordination", "analyst"}):
+    if not permissions.reads_everything(current_user):
         query = query.where(TransferReport.publication_status == "published")
     filters = {name: request.args.get(name, "") for name in ("q", "topic", "city_type", "state")}
     if filters["q"]:

@@ -7,13 +7,12 @@ index can always catch up with what was committed and never sees what was rolled
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from slugify import slugify
 from sqlalchemy import inspect
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,7 +22,8 @@ from ..models.base import utcnow
 from .documents import KINDS
 
 Record = RecordMixin
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_UMLAUTS = [["ä", "ae"], ["ö", "oe"], ["ü", "ue"], ["Ä", "Ae"], ["Ö", "Oe"], ["Ü", "Ue"],
+            ["ß", "ss"]]  # German transcription, not unidecode's "a" for "ä"
 
 
 class Conflict(Exception):
@@ -72,9 +72,7 @@ def enqueue(record: Record) -> None:
 
 
 def _slug(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower().translate(_UMLAUTS))
-    ascii_text = folded.encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:50] or "eintrag"
+    return slugify(text, max_length=50, replacements=_UMLAUTS) or "eintrag"
 
 
 def assign_key(record: Record) -> None:

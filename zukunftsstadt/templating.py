@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 
-from . import permissions
+from . import german_formats, permissions
 from .links import public_url
 from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES, RESULTS_STATUSES, Municipality
 
@@ -21,16 +20,11 @@ KIND_LABELS = {
 }
 
 
-def euro(value: Decimal | float | None) -> str:
-    """1234567.5 -> '1.234.567,50 €'."""
-    if value is None:
-        return "–"
-    text = f"{float(value):,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"{text} €"
+euro = german_formats.euro
 
 
 def number(value: int | None) -> str:
-    return "–" if value is None else f"{value:,}".replace(",", ".")
+    return "–" if value is None else german_formats.whole(value)
 
 
 def german_date(value: date | str | None) -> str:
@@ -73,8 +67,8 @@ def _unread_notifications() -> int:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(euro=euro, number=number, german_date=german_date,
-                                  german_datetime=german_datetime)
+    app.jinja_env.filters.update(euro=euro, number=number, decimal=german_formats.plain_amount,
+                                 german_date=german_date, german_datetime=german_datetime)
     app.jinja_env.globals.update(
         page_url=page_url,
         public_url=public_url,

@@ -125,7 +125,8 @@ def _form_value(name: str, value: Any) -> list[str]:
 
 
 def _amount_text(amount: Decimal) -> str:
-    """An amount as the form reads it without doubt: a decimal comma, no thousands dots.
+    """An amount as the form reads it without doubt: a decimal comma, no thousands dots, all
+    digits (the form refuses what is too large; 1e308 must reach it as such).
 
     A dot would be read as German thousands separator (2.125 -> 2125), so never send one."""
     return format(amount, "f").replace(".", ",")

@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import StopValidation, ValidationError
 
+from .. import german_formats
 from ..inputs import invisible_problem, strip_invisible
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -169,7 +170,7 @@ class AmountField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         if isinstance(self.data, Decimal) and math.isfinite(self.data):
-            return f"{self.data:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+            return german_formats.amount(self.data)
         return ""
 
 

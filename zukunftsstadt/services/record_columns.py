@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from .. import permissions, visibility
+from .. import german_formats, permissions, visibility
 from ..models import (
     LAB_PHASES,
     ORGANISATION_KINDS,
@@ -315,7 +315,7 @@ def text_cell(value: Any) -> str:
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, Decimal | float):
-        return f"{Decimal(value):.2f}".replace(".", ",")
+        return german_formats.plain_amount(value)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)

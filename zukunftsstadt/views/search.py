@@ -29,7 +29,7 @@ from werkzeug.datastructures import MultiDict
 
 from search import queries
 
-from .. import visibility
+from .. import german_formats, visibility
 from ..extensions import db
 from ..links import public_url
 from ..models import (
@@ -262,9 +262,8 @@ def active_filters(params: SearchParams,
 
 def _euro_short(value: float) -> str:
     if value >= 1_000_000:
-        return f"{value / 1_000_000:g} Mio. €".replace(".", ",", 1) if value % 1_000_000 \
-            else f"{value / 1_000_000:.0f} Mio. €"
-    return f"{value:,.0f} €".replace(",", ".")
+        return f"{german_formats.short(value / 1_000_000)} Mio. €"
+    return f"{german_formats.whole(value)} €"
 
 
 def _euro_range(low: float | None, high: float | None) -> str:
@@ -325,7 +324,7 @@ INTERNAL_FIELDS = {"spell", "complete", "version", "confidential"}
 
 
 def _csv_amount(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}".replace(".", ",")
+    return "" if value is None else german_formats.plain_amount(value)
 
 
 def _export_hits(params: SearchParams) -> list[queries.Hit]:

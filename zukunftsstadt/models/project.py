@@ -137,3 +137,10 @@ class Project(RecordMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.fkz} {self.acronym or self.title}"
+
+    @property
+    def full_title(self) -> str:
+        """'KLIQ: Klima im Quartier'; the acronym once, also when the title starts with it."""
+        if not self.acronym or self.title.casefold().startswith(self.acronym.casefold()):
+            return self.title
+        return f"{self.acronym}: {self.title}"

@@ -18,16 +18,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from elasticsearch.helpers import parallel_bulk  # noqa: E402
-
-from bench.search import _direct, generate, query_mix, run_concurrent  # noqa: E402
+from bench.search import _direct, run_concurrent  # noqa: E402
+from bench.search_corpus import fill, generate, query_mix  # noqa: E402
 from search import indices  # noqa: E402
 from search.access import is_public  # noqa: E402
 from search.client import make_client  # noqa: E402
@@ -37,23 +35,8 @@ PREFIX = "bench-public"
 
 def _fill(es: Any, docs: list[dict[str, Any]], names: tuple[str, ...]) -> float:
     """Index `docs` into fresh indices `names` in one stream; returns records per second."""
-    new = {name: indices.begin_rebuild(es, PREFIX, name) for name in names}
-
-    def ops() -> Any:
-        for d in docs:
-            for name, index in new.items():
-                if name == indices.CATALOGUE or is_public(d):
-                    yield {"_index": index, "_id": f"{d['kind']}-{d['id']}", "_source": d,
-                           "version": 1, "version_type": "external_gte"}
-
-    started = time.perf_counter()
-    failed = sum(1 for ok, _ in parallel_bulk(es, ops(), thread_count=2, chunk_size=1000,
-                                              raise_on_error=False) if not ok)
-    seconds = time.perf_counter() - started
+    seconds, failed = fill(es, PREFIX, docs, names)
     assert not failed, f"{failed} failed writes"
-    for name, index in new.items():
-        indices.finish_rebuild(es, PREFIX, index, name)
-        es.options(request_timeout=900).indices.forcemerge(index=index, max_num_segments=5)
     return len(docs) / seconds
 
 

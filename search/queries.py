@@ -19,6 +19,7 @@ from elasticsearch import Elasticsearch
 from .access import PUBLIC, Access, access_filter
 from .german import clean
 from .matching import is_plain, matches_all_terms, text_query, whole_query
+from .related import records_like
 
 MAX_QUERY_LENGTH = 500
 MAX_FILTER_VALUES = 30
@@ -215,9 +216,7 @@ HIGHLIGHT = {
 
 RELAX_BELOW = 20  # fewer records with every word: also show those with most words
 RESCORE_WINDOW = 100  # the best hits that are checked for every word of the query
-THIN = 5  # fewer hits than this: add the records most like the best ones (`_related`)
-RELATED_FIELDS = ["title", "body", "title.parts", "body.parts"]
-RELATED_SHARE = 0.3  # least share of the best related score a related record needs
+THIN = 5  # fewer hits than this: add the records most like the best ones (`related`)
 
 
 def rank(body: dict[str, Any], text: str, sort: str) -> None:
@@ -321,7 +320,8 @@ def search(
             total, fuzzy = fuzzy_response["hits"]["total"]["value"], True
     if (has_text and is_plain(text) and 0 < total < THIN and page <= 1 and sort == "relevance"
             and not clauses and in_time):
-        related = _related(client, alias, response, access, size - total)
+        related = records_like(client, alias, response["hits"]["hits"], access,
+                               size - total, exclude=SOURCE_EXCLUDES)
         response = {**response, "hits": {**response["hits"],
                                          "hits": response["hits"]["hits"] + related}}
         total += len(related)
@@ -339,26 +339,6 @@ def search(
         result.budgets = [(b.get("from"), b.get("to"), b["doc_count"])
                           for b in aggs["budget"]["values"]["buckets"]]
     return result
-
-
-def _related(client: Elasticsearch, alias: str, response: dict[str, Any], access: Access,
-             size: int) -> list[dict[str, Any]]:
-    """Records most like the few hits of an unfiltered search (`more_like_this` from their
-    texts): an acronym or a rare word finds its project, and this adds the records about the
-    same thing that never use that word. They count as partial hits."""
-    found = response["hits"]["hits"]
-    if size <= 0 or not found:
-        return []
-    like = [{"_index": h["_index"], "_id": h["_id"]} for h in found[:3]]
-    related = client.search(index=alias, size=size, source_excludes=SOURCE_EXCLUDES, query={
-        "bool": {"filter": [access_filter(access)],
-                 "must_not": [{"ids": {"values": [h["_id"] for h in found]}}],
-                 "must": [{"more_like_this": {
-                     "fields": RELATED_FIELDS, "like": like, "min_term_freq": 1,
-                     "min_doc_freq": 1, "max_query_terms": 25,
-                     "minimum_should_match": "20%"}}]}})["hits"]["hits"]
-    best = max((h["_score"] or 0.0 for h in related), default=0.0)
-    return [h for h in related if (h["_score"] or 0.0) >= RELATED_SHARE * best]
 
 
 def iterate_hits(

@@ -57,6 +57,10 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "zukunftsstadt@localhost")
+    # The search worker runs the portfolio scan by itself: first, after this many saves, daily
+    # (`services/overlap_scans.py`); off in tests, which start scans themselves.
+    OVERLAP_SCAN_SCHEDULE = os.environ.get("OVERLAP_SCAN_SCHEDULE", "1") == "1"
+    OVERLAP_SCAN_AFTER_SAVES = _env_int("OVERLAP_SCAN_AFTER_SAVES", 50)
 
 
 class DevelopmentConfig(Config):
@@ -75,6 +79,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     SEARCH_NODE_PORT = _env_int("TEST_SEARCH_NODE_PORT", _env_int("SEARCH_NODE_PORT", 9200))
     SEARCH_INDEX_PREFIX = os.environ.get("TEST_SEARCH_INDEX_PREFIX", f"test{os.getpid()}")
+    OVERLAP_SCAN_SCHEDULE = False
 
 
 class ProductionConfig(Config):

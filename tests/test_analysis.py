@@ -384,3 +384,99 @@ def test_record_page_shows_same_ressort_overlaps_on_request(app, client, portfol
     both = client.get(f"{url}?eigenes_ressort=1").get_data(as_text=True)
     assert "Mögliche Überschneidungen auch im eigenen Ressort" in both
     assert twin.title in both and "Kühle Pflege" in both
+
+
+def test_high_overlap_found_at_save_enters_the_review_list_at_once(app, client, portfolio):
+    editor_bmg = users.make("editor", "BMG")
+    users.login(client, editor_bmg)
+    assert OverlapPair.query.count() == 0  # no scan has run
+    url = f"/vorhaben/{portfolio['a'].id}/bearbeiten"
+    data = users.form_data(client, url)
+    data["objectives"] = "Hitzeschutz für Pflegeheime"
+    assert client.post(url, data=data).status_code == 302
+    assert app.test_cli_runner().invoke(args=["search", "worker", "--once"]).exit_code == 0
+    pair = OverlapPair.query.one()
+    assert {pair.a_doc, pair.b_doc} == {f"project-{portfolio['a'].id}",
+                                        f"project-{portfolio['b'].id}"}
+    assert pair.level == "hoch" and pair.status == "open"
+    page = client.get("/analyse/ueberschneidungen/").get_data(as_text=True)
+    assert "Kühle Pflege" in page
+
+
+def test_the_koordination_starts_the_scan_from_the_review_list(app, client, portfolio):
+    from zukunftsstadt.services import overlap_scans
+
+    assert overlap_scans.due() == "first"  # nothing scanned yet: the worker starts by itself
+    users.login(client, users.make("coordination"))
+    page = client.get("/analyse/ueberschneidungen/").get_data(as_text=True)
+    assert "Noch kein Portfolio-Abgleich" in page
+    token = users.csrf_token(client, "/analyse/ueberschneidungen/")
+    response = client.post("/analyse/ueberschneidungen/abgleich", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert "angestoßen" in client.get("/analyse/ueberschneidungen/").get_data(as_text=True)
+    assert overlap_scans.due() == "requested"
+    run = overlap_scans.run_if_due()  # what the search worker does when idle
+    assert run is not None and run.finished_at is not None and run.pairs >= 1
+    assert run.scanned == run.total == 6  # three programmes and their projects
+    assert run.skipped == 0
+    assert overlap_scans.due() is None
+    page = client.get("/analyse/ueberschneidungen/").get_data(as_text=True)
+    assert "Letzter Abgleich" in page and "Kühle Pflege" in page
+    app.config["OVERLAP_SCAN_AFTER_SAVES"] = 1
+    try:
+        portfolio["c"].summary += " Mit Fahrradparkhaus."
+        from zukunftsstadt.services import records
+
+        records.save(portfolio["c"])
+        records.commit()
+        assert overlap_scans.due() == "changes"
+    finally:
+        app.config["OVERLAP_SCAN_AFTER_SAVES"] = 50
+    editor = app.test_client()
+    users.login(editor, users.make("editor", "BMG"))
+    token = users.csrf_token(editor, "/analyse/ueberschneidungen/")
+    assert editor.post("/analyse/ueberschneidungen/abgleich",
+                       data={"csrf_token": token}).status_code == 403
+
+
+def test_a_decision_keeps_the_page_and_its_filters(app, client, portfolio):
+    from zukunftsstadt.services import overlap_scans
+
+    overlap_scans.run("command")
+    users.login(client, users.make("coordination"))
+    listing = "/analyse/ueberschneidungen/?level=hoch&q=Pflege"
+    page = client.get(listing).get_data(as_text=True)
+    assert f'href="/vorhaben/{portfolio["b"].id}"' in page  # the records are links
+    pair = OverlapPair.query.filter_by(level="hoch").first()
+    review = f"/analyse/ueberschneidungen/{pair.id}?zurueck=" + listing.replace("&", "%26")
+    token = users.csrf_token(client, review)
+    response = client.post(review, data={"csrf_token": token, "status": "complementary",
+                                         "comment": "Ergänzen sich."})
+    assert response.status_code == 302 and response.location == listing
+    evil = f"/analyse/ueberschneidungen/{pair.id}?zurueck=//example.org/"
+    response = client.post(evil, data={"csrf_token": token, "status": "complementary"})
+    assert response.location == "/analyse/ueberschneidungen/"
+
+
+def test_a_decision_is_shown_on_both_record_pages(app, client, portfolio):
+    from zukunftsstadt.services import overlap_scans
+
+    overlap_scans.run("command")
+    pair = OverlapPair.query.filter_by(level="hoch").one()
+    pair.status, pair.comment = "complementary", "Verschiedene Zielgruppen."
+    db.session.commit()
+    users.login(client, users.make("analyst"))
+    lab = factories.lab(name="Reallabor Hitzeinseln", ressort=factories.ressort("BMUKN"),
+                        description=HEAT)
+    db.session.commit()
+    for mine, other in (("a", "b"), ("b", "a")):
+        page = client.get(f"/vorhaben/{portfolio[mine].id}").get_data(as_text=True)
+        section = page[page.index("Bewertete Überschneidungen"):]
+        assert portfolio[other].title in section and "komplementär" in section
+        assert "Verschiedene Zielgruppen." in section
+        assert f'href="/vorhaben/{portfolio[other].id}"' in section
+    anonymous = app.test_client().get(f"/vorhaben/{portfolio['a'].id}").get_data(as_text=True)
+    assert "Bewertete Überschneidungen" not in anonymous  # for the analysis readers only
+    page = client.get(f"/reallabore/{lab.id}").get_data(as_text=True)
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "Überschneidungen" not in title and "Reallabor Hitzeinseln" in title

@@ -11,9 +11,9 @@ import time
 from search import indices, queries
 from search.client import make_client
 from zukunftsstadt.extensions import db
+from zukunftsstadt.kinds import doc_id, search_document
 from zukunftsstadt.models import Project, SearchOutbox
 from zukunftsstadt.services import indexing, records
-from zukunftsstadt.services.documents import doc_id, to_document
 
 from . import factories
 from .conftest import reset_index
@@ -30,7 +30,7 @@ def _assert_index_equals_database(projects: list[Project]) -> None:
         db.session.refresh(project)
         document = _indexed("project", project.id)
         assert document["_version"] == project.version
-        assert document["_source"] == to_document(project)
+        assert document["_source"] == search_document(project)
 
 
 def test_r4_shuffled_and_duplicated_deliveries_end_equal_to_the_database(app):
@@ -46,7 +46,7 @@ def test_r4_shuffled_and_duplicated_deliveries_end_equal_to_the_database(app):
             records.save(project)
             db.session.flush()
             snapshots.append(indices.Action(doc_id("project", project.id), project.version,
-                                            to_document(project)))
+                                            search_document(project)))
         db.session.commit()
     # 1,000 deliveries: outbox rows (re-read the current row) and stale direct writes, shuffled.
     deliveries = [rng.choice(["outbox", "stale"]) for _ in range(1000)]
@@ -86,7 +86,7 @@ def test_r5_check_reports_drift_and_repair_fixes_it(app, refresh, runner=None):
     db.session.commit()
     db.session.query(SearchOutbox).delete()  # the delivery got lost
     db.session.commit()
-    es.index(index=indexing.alias(), id="project-999999", document={**to_document(kept),
+    es.index(index=indexing.alias(), id="project-999999", document={**search_document(kept),
              "id": "999999", "title": "Verwaist"}, version=5, version_type="external")
     refresh()
     report = indexing.check()

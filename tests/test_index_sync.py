@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from search import queries
 from zukunftsstadt.extensions import db
+from zukunftsstadt.kinds import doc_id
 from zukunftsstadt.models import AuditEvent, SearchOutbox
 from zukunftsstadt.services import indexing, records
-from zukunftsstadt.services.documents import doc_id
 
 from . import factories
 from .conftest import reset_index

@@ -40,3 +40,12 @@ def test_the_answer_says_how_long_to_wait(app, client):
     assert [r.status_code for r in statuses] == [200, 200, 429]
     assert 1 <= int(statuses[2].headers["Retry-After"]) <= 60
     assert "Höchstens 2 Anfragen pro Minute" in statuses[2].get_json()["detail"]
+
+
+def test_an_app_on_an_in_memory_database_answers_the_api():
+    """`sqlite://` (a scratch app, a script) has one connection only: the limit counts there
+    too instead of failing the request with a 500."""
+    from zukunftsstadt import create_app
+
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.test_client().get("/api/v1/openapi.json").status_code == 200

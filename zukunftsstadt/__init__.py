@@ -54,12 +54,13 @@ def create_app(config: str | dict[str, Any] | None = None,
         imports,
         main,
         reports,
+        review,
         search,
     )
     from .views import auth as auth_views
 
     for blueprint in (main.bp, catalogue.bp, search.bp, auth_views.bp, editing.bp,
-                      reports.bp, analysis.bp, imports.bp, exports.bp):
+                      reports.bp, analysis.bp, imports.bp, exports.bp, review.bp):
         app.register_blueprint(blueprint)
     auth.register(app)
     json_api.register(app)  # after auth: its guard may replace the session user by a token's

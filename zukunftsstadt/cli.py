@@ -147,6 +147,7 @@ def search_worker(once: bool, interval: float) -> None:
                        f"{alerts.pending()} ausstehend")
         if not sent and not failed:
             _refresh_coverage()
+            _scan_if_due()
         if once:
             return
         if not sent and not checked:
@@ -173,6 +174,27 @@ def _refresh_coverage() -> None:
     if run is not None:
         click.echo(f"Abdeckung neu berechnet: {run.records} Einträge mit Textzuordnung "
                    f"({run.seconds:.1f} s)")
+
+
+_scan_checked = [0.0]
+
+
+def _scan_if_due() -> None:
+    """Run the portfolio scan when one is due (`services/overlap_scans.py`)."""
+    from .services import overlap_scans
+
+    if not current_app.config.get("OVERLAP_SCAN_SCHEDULE") or \
+            time.monotonic() - _scan_checked[0] < COVERAGE_CHECK_INTERVAL:
+        return
+    _scan_checked[0] = time.monotonic()
+    try:
+        run = overlap_scans.run_if_due()
+    except Exception:  # search or database away: recorded, retried later
+        db.session.rollback()
+        return
+    if run is not None:
+        click.echo(f"Portfolio-Abgleich ({overlap_scans.REASONS[run.reason]}): {run.scanned} "
+                   f"geprüft, {run.skipped} unverändert übersprungen, {run.pairs} Paare")
 
 
 @catalogue_cli.command("load")
@@ -207,7 +229,7 @@ analysis_cli = AppGroup("analysis", help="Analysen für die AG III.")
 @click.option("--restart", is_flag=True, help="Alle Einträge neu prüfen statt fortzusetzen.")
 def analysis_overlaps(restart: bool) -> None:
     """Alle Überschneidungen zwischen Ressorts finden und speichern (setzt fort)."""
-    from .services import overlaps
+    from .services import overlap_scans, overlaps
 
     started = time.monotonic()
     try:
@@ -215,12 +237,15 @@ def analysis_overlaps(restart: bool) -> None:
                                label="Lese Texte aus dem Suchindex") as bar:
             corpus = overlaps.load_corpus(progress=bar.update)
         with click.progressbar(length=len(corpus.docs), label="Vergleiche Einträge") as bar:
-            counts = overlaps.scan(corpus, progress=bar.update, resume=not restart)
+            run = overlap_scans.run("command", progress=bar.update, corpus=corpus,
+                                    resume=not restart)
     except (TransportError, ApiError) as exc:
         _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}. "
               "Bereits geprüfte Einträge bleiben gespeichert; ein neuer Aufruf setzt fort.")
-    click.echo(f"{counts['scanned']} geprüft, {counts['skipped']} unverändert übersprungen, "
-               f"{counts['pairs']} Paare gefunden ({time.monotonic() - started:.1f} s).")
+    if run is None:
+        _fail("Ein anderer Prozess hat den angestoßenen Abgleich gerade übernommen.")
+    click.echo(f"{run.scanned} geprüft, {run.skipped} unverändert übersprungen, "
+               f"{run.pairs} Paare gefunden ({time.monotonic() - started:.1f} s).")
 
 
 @analysis_cli.command("coverage")

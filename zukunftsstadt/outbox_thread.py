@@ -2,8 +2,9 @@
 
 In production `flask search worker` runs as its own service; with `SEARCH_AUTO_DRAIN` (on in
 development) the app starts one daemon thread that does the same every second (index writes,
-then overlap alerts, and the priority coverage when it is stale), so edits made in the
-browser under `make run` become searchable without a second terminal.
+then overlap alerts, the priority coverage when it is stale and the portfolio scan when it is
+due), so edits made in the browser under `make run` become searchable without a second
+terminal, and the review list fills by itself.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ COVERAGE_EVERY = 10.0  # seconds between looks whether the priority coverage is 
 
 
 def _loop(app: Flask, interval: float) -> None:
-    from .services import alerts, indexing, priority_matching
+    from .services import alerts, indexing, overlap_scans, priority_matching
 
     coverage_checked = 0.0
     while True:
@@ -33,6 +34,8 @@ def _loop(app: Flask, interval: float) -> None:
                 if not sent and time.monotonic() - coverage_checked > COVERAGE_EVERY:
                     coverage_checked = time.monotonic()
                     priority_matching.refresh_if_stale()
+                    if app.config.get("OVERLAP_SCAN_SCHEDULE"):
+                        overlap_scans.run_if_due()
         except Exception:  # the database may be busy or migrating; try again shortly
             app.logger.exception("outbox drain failed")
             sent = 0

@@ -14,10 +14,11 @@ from flask import current_app
 from limits import RateLimitItemPerMinute
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import Engine, case, create_engine, delete, select
+from sqlalchemy import Engine, case, create_engine, delete, make_url, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from .extensions import db
 from .models import RateLimitCounter
 
 _TABLE = RateLimitCounter.__table__
@@ -30,10 +31,14 @@ def _engine() -> Engine:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions.get("rate_limit_engine")
     if engine is None:
-        uri = app.config["SQLALCHEMY_DATABASE_URI"]
-        timeout = {"timeout": 1} if uri.startswith("sqlite") else {"connect_timeout": 2}
-        engine = create_engine(uri, pool_size=2, max_overflow=8, pool_timeout=1,
-                               connect_args=timeout)
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            engine = db.engine  # an in-memory database lives in its one connection
+        else:
+            timeout = ({"timeout": 1} if url.get_backend_name() == "sqlite"
+                       else {"connect_timeout": 2})
+            engine = create_engine(url, pool_size=2, max_overflow=8, pool_timeout=1,
+                                   connect_args=timeout)
         app.extensions["rate_limit_engine"] = engine
     return engine
 

@@ -7,17 +7,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 
-from . import german_formats, permissions
+from . import german_formats, kinds, permissions
 from .links import public_url
 from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES, RESULTS_STATUSES, Municipality
+from .services import review_queue
 
 BERLIN = ZoneInfo("Europe/Berlin")
-KIND_LABELS = {
-    "programme": "Förderprogramm",
-    "project": "Vorhaben",
-    "lab": "Reallabor",
-    "priority": "Forschungsschwerpunkt",
-}
 
 
 euro = german_formats.euro
@@ -72,13 +67,14 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         page_url=page_url,
         public_url=public_url,
-        KIND_LABELS=KIND_LABELS,
+        KIND_LABELS=kinds.LABELS,
         PROGRAMME_STATUSES=PROGRAMME_STATUSES,
         PUBLICATION_STATUSES=PUBLICATION_STATUSES,
         permissions=permissions,
         RESULTS_STATUSES=RESULTS_STATUSES,
         municipality_options=municipality_options,
         unread_notifications=_unread_notifications,
+        review_waiting=review_queue.count,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -8,16 +8,17 @@ from typing import Any
 
 from elasticsearch import ApiError, TransportError
 from flask import jsonify, request
+from flask_login import current_user
 from sqlalchemy import select
 
-from .. import visibility
+from .. import kinds, permissions, visibility
 from ..extensions import db
-from ..models import Project, RealWorldLab
-from ..services import gaps, overlaps
-from ..services.documents import MODELS
+from ..models import REVIEW_STATUSES, Project, RealWorldLab
+from ..services import gaps, overlap_review, overlaps
 from . import bp, schemas
+from .catalogue import PAGING
 from .problems import problem
-from .spec import Operation, Param, operation
+from .spec import BadQuery, Operation, Param, operation, parse_query
 
 SEARCH_DOWN = ("Die Analyse ist gerade nicht verfügbar, weil der Suchdienst nicht antwortet. "
                "Bitte versuchen Sie es in einigen Minuten erneut.")
@@ -82,8 +83,8 @@ def overlap_check() -> Any:
     ok=(200, "Ähnliche Einträge mit Begründung", _CANDIDATES),
     operation_id="analysis_api_record_overlaps"))
 def record_overlaps(kind: str, record_id: int) -> Any:
-    model = MODELS.get(kind)
-    record = db.session.get(model, record_id) if model and kind != "priority" else None
+    scanned = {k.name: k for k in kinds.SCANNED}
+    record = db.session.get(scanned[kind].model, record_id) if kind in scanned else None
     if record is None or not visibility.visible(record):
         return problem(404, "Eintrag nicht gefunden.")
     same = request.args.get("same_ressort") in {"1", "true", "ja"}
@@ -156,3 +157,57 @@ def gap_priorities() -> Any:
             "states": sorted(c.states), "level": c.level,
         } for c in coverage],
     })
+
+
+_SIDE = schemas.obj({"kind": {"type": "string", "enum": [k.name for k in kinds.SCANNED]},
+                     "id": {"type": "integer"}, "title": schemas.TEXT,
+                     "ressort": schemas.nullable(schemas.TEXT)})
+
+
+def _side(doc: str, title: str, ressort: str | None) -> dict[str, Any]:
+    kind, record_id = kinds.parse_doc_id(doc) or ("", 0)
+    return {"kind": kind, "id": record_id, "title": title, "ressort": ressort}
+
+
+@bp.get("/overlaps/pairs")
+@operation(Operation(
+    summary="Gespeicherte Überschneidungen (Prüfliste)", tag="Analyse", auth="required",
+    description="Die Paare aus dem Portfolio-Abgleich und aus der Prüfung beim Speichern, "
+                "höchster Wert zuerst, mit denselben Filtern und Rechten wie die Prüfliste: "
+                "Koordination und Analyse sehen alle, Redaktionen die Paare ihrer Ressorts. "
+                "Paare gelöschter Einträge fehlen.",
+    params=(Param("status", {"type": "string", "enum": list(REVIEW_STATUSES)}, "Bewertung"),
+            Param("level", {"type": "string", "enum": ["hoch", "mittel"]}, "Stufe"),
+            Param("ressort", {"type": "string", "maxLength": 20}, "Ressort einer Seite"),
+            Param("q", {"type": "string", "maxLength": 200}, "Teil eines der beiden Titel"),
+            *PAGING),
+    ok=(200, "Eine Seite der Paare und ihre Gesamtzahl", schemas.obj({
+        "total": {"type": "integer"}, "page": {"type": "integer"},
+        "size": {"type": "integer"},
+        "items": {"type": "array", "items": schemas.obj({
+            "id": {"type": "integer"}, "a": _SIDE, "b": _SIDE, "score": {"type": "number"},
+            "level": {"type": "string", "enum": ["hoch", "mittel"]},
+            "status": {"type": "string", "enum": list(REVIEW_STATUSES)},
+            "volume_eur": schemas.nullable({"type": "number"}),
+            "terms": {"type": "array", "items": schemas.TEXT},
+            "comment": schemas.TEXT, "found_at": schemas.nullable(schemas.STAMP),
+            "reviewed_at": schemas.nullable(schemas.STAMP)})}})),
+    operation_id="analysis_api_overlap_pairs"))
+def overlap_pairs() -> Any:
+    if not current_user.is_authenticated:
+        return problem(401)
+    if not permissions.can_use_analysis(current_user):
+        return problem(403)
+    try:
+        args = parse_query("api.overlap_pairs")
+    except BadQuery as exc:
+        return problem(400, "Ungültige Parameter.", errors=exc.errors)
+    items, total = overlap_review.page(overlap_review.filtered(args), args["page"],
+                                       args["size"])
+    return jsonify({"total": total, "page": args["page"], "size": args["size"], "items": [{
+        "id": p.id, "a": _side(p.a_doc, p.a_title, p.a_ressort),
+        "b": _side(p.b_doc, p.b_title, p.b_ressort), "score": round(p.score, 4),
+        "level": p.level, "status": p.status, "volume_eur": p.volume_eur,
+        "terms": list((p.reasons or {}).get("terms", [])), "comment": p.comment or "",
+        "found_at": _stamp(p.found_at), "reviewed_at": _stamp(p.reviewed_at),
+    } for p in items]})

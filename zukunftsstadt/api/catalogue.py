@@ -16,8 +16,9 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import permissions, visibility
+from .. import kinds, permissions, visibility
 from ..extensions import db
+from ..kinds import Kind
 from ..models import (
     LAB_PHASES,
     ORGANISATION_KINDS,
@@ -113,11 +114,7 @@ def _reports() -> Select:
 class Collection:
     """One record kind as the API shows it."""
 
-    path: str  # URL segment: /api/v1/<path>
-    kind: str  # the kind in permissions and the editing views
-    model: Any
-    schema: str
-    label: str  # German, plural
+    kind: Kind  # path (/api/v1/<kind.collection>), model, schema and label come from it
     query: Callable[[], Select]
     visible: Callable[[Any], bool]
     dump: Callable[[Any], dict[str, Any]]
@@ -126,6 +123,22 @@ class Collection:
     sorts: dict[str, tuple[Any, ...]]
     text_columns: tuple[Any, ...]
     load: tuple[Any, ...] = ()  # eager loading for a page of records (no query per row)
+
+    @property
+    def path(self) -> str:
+        return self.kind.collection
+
+    @property
+    def model(self) -> Any:
+        return self.kind.model
+
+    @property
+    def schema(self) -> str:
+        return self.kind.schema
+
+    @property
+    def label(self) -> str:  # German, plural
+        return self.kind.plural
 
 
 def _programme_filters(query: Select, f: dict[str, Any]) -> Select:
@@ -207,8 +220,7 @@ ID_PARAM = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 COLLECTIONS: dict[str, Collection] = {c.path: c for c in [
     Collection(
-        "programmes", "programme", Programme, "Programme", "Förderprogramme",
-        visibility.programmes, visibility.visible, serialise.programme,
+        kinds.PROGRAMME, visibility.programmes, visibility.visible, serialise.programme,
         (RESSORT, Param("status", _enum(PROGRAMME_STATUSES), "Programmstatus"),
          Param("kind", _enum(PROGRAMME_KINDS), "Art des Programms"),
          Param("confidential", {"type": "boolean"}, "nur vertrauliche (true) oder offene")),
@@ -218,8 +230,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in [
         (Programme.title, Programme.short_title),
         (selectinload(Programme.ressort), selectinload(Programme.ressort_at_funding))),
     Collection(
-        "projects", "project", Project, "Project", "Vorhaben",
-        visibility.projects, visibility.visible, serialise.project,
+        kinds.PROJECT, visibility.projects, visibility.visible, serialise.project,
         (RESSORT, Param("programme_id", ID_PARAM, "Förderprogramm"),
          *PLACE_FILTERS,
          Param("municipality", {"type": "string", "maxLength": 8}, "AGS einer Kommune"),
@@ -237,8 +248,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in [
          selectinload(Project.topics), selectinload(Project.sdgs),
          selectinload(Project.research_priorities))),
     Collection(
-        "real-world-labs", "lab", RealWorldLab, "RealWorldLab", "Reallabore",
-        visibility.labs, visibility.visible, serialise.lab,
+        kinds.LAB, visibility.labs, visibility.visible, serialise.lab,
         (RESSORT, Param("phase", _enum(LAB_PHASES), "Phase"), *PLACE_FILTERS),
         _lab_filters,
         {"name": (RealWorldLab.name,), "start_desc": (RealWorldLab.start_date.desc(),)},
@@ -247,20 +257,17 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in [
          selectinload(RealWorldLab.municipalities).selectinload(Municipality.state),
          selectinload(RealWorldLab.projects).selectinload(Project.programme))),
     Collection(
-        "research-priorities", "priority", ResearchPriority, "ResearchPriority",
-        "Forschungsschwerpunkte", visibility.priorities, visibility.visible,
+        kinds.PRIORITY, visibility.priorities, visibility.visible,
         serialise.priority,
         (Param("parent_id", ID_PARAM, "übergeordneter Schwerpunkt"),
          Param("top_level", {"type": "boolean"}, "nur oberste Ebene (true) oder Unterpunkte")),
         _priority_filters, {"title": (ResearchPriority.title,)}, (ResearchPriority.title,)),
     Collection(
-        "organisations", "organisation", Organisation, "Organisation", "Organisationen",
-        _organisations, _organisation_visible, serialise.organisation,
+        kinds.ORGANISATION, _organisations, _organisation_visible, serialise.organisation,
         (Param("kind", _enum(ORGANISATION_KINDS), "Art der Organisation"),),
         _organisation_filters, {"name": (Organisation.name,)}, (Organisation.name,)),
     Collection(
-        "transfer-reports", "report", TransferReport, "TransferReport", "Transferberichte",
-        _reports, lambda r: permissions.can_read(current_user, r),
+        kinds.REPORT, _reports, lambda r: permissions.can_read(current_user, r),
         lambda r: serialise.report(r, reports.sources(r)),
         (Param("scope_kind", _enum(REPORT_SCOPES), "Art des Bezugs"),
          Param("scope_value", STR, "Bezug, z. B. Schlüssel des Themenfelds oder SN")),
@@ -276,6 +283,28 @@ def get_visible(collection: Collection, record_id: int) -> Any:
     return record if record is not None and collection.visible(record) else None
 
 
+def narrowed(collection: Collection, args: dict[str, Any]) -> Select:
+    """The records of `collection` the caller may see, narrowed by the parsed query `args`
+    (the collection's filters, text, status, changed since): the API's lists and the list
+    pages filter alike."""
+    query = collection.apply(collection.query(), args)
+    model = collection.model
+    if args["q"]:
+        query = query.where(or_(*(c.icontains(args["q"], autoescape=True)
+                                  for c in collection.text_columns)))
+    if args["publication_status"]:
+        query = query.where(model.publication_status == args["publication_status"])
+    if args["updated_since"]:
+        query = query.where(model.updated_at >= _utc(args["updated_since"]))
+    return query
+
+
+def page_filters(collection: Collection) -> dict[str, Any]:
+    """The request's filters for a list page: as the API reads them, but a value the page
+    cannot use is no filter instead of an error."""
+    return parse_query(f"api.{collection.path.replace('-', '_')}_list", strict=False)
+
+
 def _list_view(collection: Collection) -> Callable[[], Any]:
     endpoint = f"api.{collection.path.replace('-', '_')}_list"
 
@@ -284,15 +313,8 @@ def _list_view(collection: Collection) -> Callable[[], Any]:
             args = parse_query(endpoint)
         except BadQuery as exc:
             return problem(400, "Ungültige Parameter.", errors=exc.errors)
-        query = collection.apply(collection.query(), args)
+        query = narrowed(collection, args)
         model = collection.model
-        if args["q"]:
-            query = query.where(or_(*(c.icontains(args["q"], autoescape=True)
-                                      for c in collection.text_columns)))
-        if args["publication_status"]:
-            query = query.where(model.publication_status == args["publication_status"])
-        if args["updated_since"]:
-            query = query.where(model.updated_at >= _utc(args["updated_since"]))
         order = collection.sorts.get(args["sort"] or "", next(iter(collection.sorts.values())))
         query = query.order_by(*order, model.id)
         total = db.session.scalar(select(func.count()).select_from(

@@ -104,9 +104,11 @@ def _parse(raw: str, schema: dict[str, Any]) -> Any:
     return raw
 
 
-def parse_query(endpoint: str) -> dict[str, Any]:
-    """The declared query parameters of `endpoint`, parsed; BadQuery lists the bad ones."""
+def parse_query(endpoint: str, strict: bool | None = None) -> dict[str, Any]:
+    """The declared query parameters of `endpoint`, parsed; BadQuery lists the bad ones
+    (unless not `strict`: then a bad value is the default)."""
     op = OPERATIONS[endpoint]
+    strict = op.strict if strict is None else strict
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for param in op.params:
@@ -119,7 +121,7 @@ def parse_query(endpoint: str) -> dict[str, Any]:
         try:
             values[param.name] = _parse(raw, param.schema)
         except ValueError as exc:
-            if op.strict:
+            if strict:
                 errors[param.name] = str(exc)
             values[param.name] = param.schema.get("default")
     if errors:

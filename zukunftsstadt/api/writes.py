@@ -17,26 +17,18 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from .. import permissions
+from .. import kinds, permissions
 from ..extensions import db
 from ..inputs import JsonRefused
+from ..kinds import Kind
 from ..services import alerts, editing, records
-from ..views.editing import (
-    SPECS,
-    KindSpec,
-    form_for_display,
-    last_change,
-    set_choices,
-)
+from ..views.editing import form_for_display, last_change, set_choices
 from . import bp, schemas
 from .catalogue import COLLECTIONS, Collection, get_visible
 from .problems import problem
 from .serialise import stamp
 from .spec import MAX_ID, Operation, Param, describe
 
-# API collection -> segment of the editing pages (transfer reports are compiled on their page)
-WRITABLE = {"programmes": "programme", "projects": "vorhaben", "real-world-labs": "reallabore",
-            "research-priorities": "schwerpunkte", "organisations": "organisationen"}
 NONE_ID_FIELDS = {"programme_id", "lead_organisation_id", "parent_id"}  # 0 = none, as in forms
 CREATE_DEFAULTS: dict[str, dict[str, Any]] = {  # the first choice a page's form would send
     "programme": {"kind": "Förderrichtlinie", "status": "planned"},
@@ -132,7 +124,7 @@ def _amount_text(amount: Decimal) -> str:
     return format(amount, "f").replace(".", ",")
 
 
-def _current_values(spec: KindSpec, record: Any) -> dict[str, Any]:
+def _current_values(spec: Kind, record: Any) -> dict[str, Any]:
     """The record's values as the form takes them; links the caller may not see are left
     out (the form does not offer them, and `editing.apply` keeps them)."""
     values = form_for_display(spec, record)
@@ -144,7 +136,7 @@ def _current_values(spec: KindSpec, record: Any) -> dict[str, Any]:
     return values
 
 
-def _validated(spec: KindSpec, record: Any, values: dict[str, Any]) -> Any:
+def _validated(spec: Kind, record: Any, values: dict[str, Any]) -> Any:
     formdata = MultiDict()
     for name in spec.fields:
         for item in _form_value(name, values.get(name)):
@@ -157,7 +149,7 @@ def _validated(spec: KindSpec, record: Any, values: dict[str, Any]) -> Any:
     return {name: form[name].data for name in spec.fields}
 
 
-def _store(spec: KindSpec, record: Any, data: dict[str, Any], creating: bool) -> Response | None:
+def _store(spec: Kind, record: Any, data: dict[str, Any], creating: bool) -> Response | None:
     if "fkz" in data and editing.fkz_taken(data["fkz"], None if creating else record.id):
         return problem(422, "Die Eingaben enthalten Fehler.", errors={
             "fkz": [editing.FKZ_UNAVAILABLE]})
@@ -177,7 +169,7 @@ def _unauthenticated() -> Response:
     return problem(401, headers={"WWW-Authenticate": "Bearer"})
 
 
-def _conflict(spec: KindSpec, collection: Collection, record_id: int) -> Response:
+def _conflict(spec: Kind, collection: Collection, record_id: int) -> Response:
     db.session.rollback()
     record = db.session.get(spec.model, record_id)
     who, when = last_change(spec, record)
@@ -187,16 +179,16 @@ def _conflict(spec: KindSpec, collection: Collection, record_id: int) -> Respons
                    changed_by=who.name if who else None, changed_at=stamp(when))
 
 
-def _create(collection: Collection, spec: KindSpec) -> Any:
+def _create(collection: Collection, spec: Kind) -> Any:
     if not current_user.is_authenticated:
         return _unauthenticated()
-    if not permissions.can_create(current_user, spec.kind):
+    if not permissions.can_create(current_user, spec.name):
         return problem(403)
-    body = _read_body(schemas.create_schema(spec.kind))
+    body = _read_body(schemas.create_schema(spec.name))
     if isinstance(body, Response):
         return body
     record = spec.model(publication_status="draft")
-    data = _validated(spec, None, {**CREATE_DEFAULTS.get(spec.kind, {}), **body})
+    data = _validated(spec, None, {**CREATE_DEFAULTS.get(spec.name, {}), **body})
     if isinstance(data, Response):
         return data
     failed = _store(spec, record, data, creating=True)
@@ -220,11 +212,11 @@ def _editable(collection: Collection, record_id: int) -> Any:
     return record
 
 
-def _update(collection: Collection, spec: KindSpec, record_id: int) -> Any:
+def _update(collection: Collection, spec: Kind, record_id: int) -> Any:
     record = _editable(collection, record_id)
     if isinstance(record, Response):
         return record
-    body = _read_body(schemas.update_schema(spec.kind))
+    body = _read_body(schemas.update_schema(spec.name))
     if isinstance(body, Response):
         return body
     if body.pop("version") != record.version:
@@ -239,7 +231,7 @@ def _update(collection: Collection, spec: KindSpec, record_id: int) -> Any:
     return failed or jsonify(collection.dump(record))
 
 
-def _move(collection: Collection, spec: KindSpec, record_id: int) -> Any:
+def _move(collection: Collection, spec: Kind, record_id: int) -> Any:
     record = _editable(collection, record_id)
     if isinstance(record, Response):
         return record
@@ -256,7 +248,7 @@ def _move(collection: Collection, spec: KindSpec, record_id: int) -> Any:
     return jsonify(collection.dump(record))
 
 
-def _delete(collection: Collection, spec: KindSpec, record_id: int) -> Any:
+def _delete(collection: Collection, spec: Kind, record_id: int) -> Any:
     record = _editable(collection, record_id)
     if isinstance(record, Response):
         return record
@@ -272,7 +264,7 @@ def _delete(collection: Collection, spec: KindSpec, record_id: int) -> Any:
     return Response(status=204)
 
 
-def _register(collection: Collection, spec: KindSpec) -> None:
+def _register(collection: Collection, spec: Kind) -> None:
     base = collection.path.replace("-", "_")
     views = {
         "create": (f"/{collection.path}", ["POST"], lambda: _create(collection, spec)),
@@ -291,13 +283,13 @@ def _register(collection: Collection, spec: KindSpec) -> None:
         summary=f"{one}: anlegen (als Entwurf)", tag="Bearbeiten", auth="required",
         description="Geprüft wie das Formular der Seite; nur Auswahlwerte, die Sie auf der "
                     "Seite auch wählen dürften.",
-        body=schemas.create_schema(spec.kind), errors=(413, 422),
+        body=schemas.create_schema(spec.name), errors=(413, 422),
         ok=(201, "Angelegt; Location nennt die Adresse", ref)))
     describe(f"api.{base}_update", Operation(
         summary=f"{one}: ändern", tag="Bearbeiten", auth="required",
         description="Nur die gesendeten Felder ändern sich. `version` muss die zuletzt "
                     "gelesene Version sein, sonst 409 mit der aktuellen Version.",
-        body=schemas.update_schema(spec.kind), errors=(409, 413, 422),
+        body=schemas.update_schema(spec.name), errors=(409, 413, 422),
         ok=(200, "Gespeichert", ref)))
     describe(f"api.{base}_status", Operation(
         summary=f"{one}: Workflow-Status ändern", tag="Bearbeiten", auth="required",
@@ -312,5 +304,6 @@ def _register(collection: Collection, spec: KindSpec) -> None:
         ok=(204, "Gelöscht", None)))
 
 
-for _path, _segment in WRITABLE.items():
-    _register(COLLECTIONS[_path], SPECS[_segment])
+for _kind in kinds.ALL:
+    if _kind.api_writable:
+        _register(COLLECTIONS[_kind.collection], _kind)

@@ -83,6 +83,14 @@ class ProgrammeForm(RecordForm):
     url = TextField("Web-Adresse", [optional, web_address, max_length(500)])
 
 
+def _municipalities() -> Any:
+    """The Kommunen field; each form declares its own, so fields keep the order they are
+    written in (WTForms orders by creation)."""
+    return _text("Kommunen", limit=2000,
+                 description="Name oder achtstelliger Gemeindeschlüssel (AGS), mehrere durch "
+                             "Semikolon getrennt, z. B. Leipzig; 14612000")
+
+
 class ProjectForm(RecordForm):
     fkz = TextField("Förderkennzeichen (FKZ)", [required, max_length(40)],
                     filters=[lambda v: v.upper().replace(" ", "") if isinstance(v, str) else v])
@@ -94,10 +102,7 @@ class ProjectForm(RecordForm):
     results = _long("Ergebnisse")
     lead_organisation_id = SelectField("Zuwendungsempfänger", coerce=int)
     executing_unit = _text("Ausführende Stelle")
-    municipalities = _text(
-        "Kommunen", limit=2000,
-        description="Name oder achtstelliger Gemeindeschlüssel (AGS), mehrere durch "
-                    "Semikolon getrennt, z. B. Leipzig; 14612000")
+    municipalities = _municipalities()
     start_date = GermanDateField("Beginn", [optional])
     end_date = GermanDateField("Ende", [optional])
     budget_eur = AmountField("Fördersumme in Euro", [optional],
@@ -129,10 +134,10 @@ class LabForm(RecordForm):
     phase = SelectField("Phase", choices=options((p, p) for p in LAB_PHASES))
     experimentation_clause = BooleanField("Experimentierklausel genutzt")
     lessons_learned = _long("Erfahrungen (Lessons Learned)")
-    municipalities = ProjectForm.municipalities
+    municipalities = _municipalities()
     projects = choice_list("Verknüpfte Vorhaben")
     topics = choice_list("Themenfelder")
-    research_priorities = ProjectForm.research_priorities
+    research_priorities = choice_list("Forschungsschwerpunkte")
     start_date = GermanDateField("Beginn", [optional])
     end_date = GermanDateField("Ende", [optional])
 

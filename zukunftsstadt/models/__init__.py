@@ -1,6 +1,13 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from .analysis import REVIEW_STATUSES, Notification, OverlapAlert, OverlapPair, OverlapScanMark
+from .analysis import (
+    REVIEW_STATUSES,
+    Notification,
+    OverlapAlert,
+    OverlapPair,
+    OverlapScanMark,
+    OverlapScanRun,
+)
 from .api_token import ApiToken
 from .base import PUBLICATION_STATUSES, RecordMixin
 from .coverage import CoverageRun, PriorityMatch, PriorityRejection
@@ -38,6 +45,7 @@ __all__ = [
     "OverlapAlert",
     "OverlapPair",
     "OverlapScanMark",
+    "OverlapScanRun",
     "PriorityMatch",
     "PriorityRejection",
     "Programme",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,8 +74,33 @@ class OverlapScanMark(db.Model):
     scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class OverlapScanRun(db.Model):
+    """One portfolio scan: asked for by the Koordination or by the worker's schedule (first
+    scan, enough saves since the last one, nightly), run by the search worker, which reports
+    its progress here for the review list."""
+
+    __tablename__ = "overlap_scan_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20))  # requested, first, changes, nightly
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    scanned: Mapped[int] = mapped_column(Integer, default=0)  # while running: done, skips too
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # unchanged since the last scan
+    pairs: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 class Notification(db.Model):
     __tablename__ = "notification"
+    # One notification per user and key: two workers that check the same save notify once.
+    __table_args__ = (Index("ix_notification_user_key", "user_id", "key", unique=True,
+                            sqlite_where=text("key != ''"), postgresql_where=text("key != ''")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

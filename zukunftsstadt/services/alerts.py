@@ -15,14 +15,16 @@ from elasticsearch import ApiError, TransportError
 from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import delete, func, select, update
 
+from .. import kinds
 from ..extensions import db
-from ..models import Notification, OverlapAlert, Ressort, User
+from ..kinds import doc_id
+from ..models import OverlapAlert, Ressort, User
 from ..models.base import utcnow
 from ..permissions import can_read, record_ressort
 from . import mail
-from .documents import KINDS, doc_id
 from .indexing import backoff
-from .overlaps import DETAIL_ENDPOINTS, EVERYTHING, SCANNED, doc_record, for_record
+from .notices import add_once, title_of
+from .overlaps import EVERYTHING, SCANNED, doc_record, for_record, remember
 
 
 def queue(record: Any) -> None:
@@ -32,7 +34,7 @@ def queue(record: Any) -> None:
         return
     base_url = current_app.config.get("BASE_URL") or (
         request.url_root if has_request_context() else "")
-    db.session.add(OverlapAlert(entity=KINDS[type(record)], entity_id=record.id,
+    db.session.add(OverlapAlert(entity=kinds.of(record).name, entity_id=record.id,
                                 base_url=base_url[:300]))
 
 
@@ -65,7 +67,7 @@ def send_due(limit: int = 50, seconds: float = 1.0) -> tuple[int, int]:
             .where(OverlapAlert.entity == entity, OverlapAlert.entity_id == entity_id)
             .with_for_update(skip_locked=True)).all()
         try:
-            record = doc_record(f"{entity}-{entity_id}")
+            record = doc_record(doc_id(entity, entity_id))
             if record is not None and record.deleted_at is None:
                 with current_app.test_request_context("/", base_url=base_url or None):
                     _notify(record)
@@ -98,27 +100,27 @@ def _editors_of(ressort_codes: set[str]) -> list[User]:
 def _notify(record: Any) -> None:
     """One notification per editor concerned and overlapping pair; each reader learns only the
     titles they may read (confidential plans stay hidden) and gets a link they may open."""
-    kind = KINDS[type(record)]
-    for candidate in for_record(record, EVERYTHING, size=5):
+    kind = kinds.of(record).name
+    candidates = for_record(record, EVERYTHING, size=5)
+    remember(record, candidates)
+    for candidate in candidates:
         if candidate.level != "hoch":
             continue
-        other = doc_record(f"{candidate.kind}-{candidate.id}")
+        other = doc_record(doc_id(candidate.kind, candidate.id))
         codes = {c for c in (record_ressort(record), candidate.ressort) if c}
-        key = "-".join(sorted([doc_id(kind, record.id), f"{candidate.kind}-{candidate.id}"]))
+        key = "-".join(sorted([doc_id(kind, record.id), doc_id(candidate.kind, candidate.id)]))
         for user in _editors_of(codes):
-            if db.session.scalar(select(Notification.id).where(
-                    Notification.user_id == user.id, Notification.key == key)):
-                continue
             mine, theirs = can_read(user, record), other is not None and can_read(user, other)
-            message = (f"Hohe Überschneidung: {f'„{record}“' if mine else 'ein Eintrag'} "
+            message = (f"Hohe Überschneidung: {f'„{title_of(record)}“' if mine else 'ein Eintrag'} "
                        f"({record_ressort(record)}) ähnelt "
                        f"{f'„{candidate.title}“' if theirs else 'ein Eintrag'} "
                        f"({candidate.ressort}).")
             target = (kind, record.id) if mine else (candidate.kind, candidate.id)
-            link = url_for(DETAIL_ENDPOINTS[target[0]], record_id=target[1])
-            db.session.add(Notification(user_id=user.id, key=key, link=link, message=message))
+            link = url_for(kinds.BY_NAME[target[0]].detail, record_id=target[1])
+            if not add_once(user, key, link, message):
+                continue  # told already (by this or another worker)
             if mail.enabled():
-                address = url_for(DETAIL_ENDPOINTS[target[0]], record_id=target[1],
+                address = url_for(kinds.BY_NAME[target[0]].detail, record_id=target[1],
                                   _external=True)
                 mail.send(user.email, "Zukunftsstadt: mögliche Doppelförderung",
                           f"Guten Tag {user.name},\n\n{message}\n\nEintrag: {address}\n")

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import kinds
 from ..extensions import db
 from ..models import (
     ORGANISATION_KINDS,
@@ -272,12 +273,9 @@ SECTIONS: list[tuple[str, str]] = [
     ("municipalities", "municipality"),
     ("topics", "topic"),
     ("sdgs", "sdg"),
-    ("organisations", "organisation"),
-    ("research_priorities", "priority"),
-    ("programmes", "programme"),
-    ("projects", "project"),
-    ("real_world_labs", "lab"),
-    ("transfer_reports", "report"),
+    # record kinds: a kind's section is loaded by the loader's method of the kind's name
+    *((k.section, k.name) for k in (kinds.ORGANISATION, kinds.PRIORITY, kinds.PROGRAMME,
+                                    kinds.PROJECT, kinds.LAB, kinds.REPORT)),
 ]
 
 

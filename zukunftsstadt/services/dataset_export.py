@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import kinds
 from ..extensions import db
 from ..models import (
     PROGRAMME_STATUSES,
@@ -75,14 +76,14 @@ def sections(notice: str = "") -> dict[str, Any]:
              "population": m.population, "lat": m.lat, "lon": m.lon}
             for m in rows(Municipality, Municipality.ags, Municipality.state)
         ),
-        "organisations": (
+        kinds.ORGANISATION.section: (
             {"key": o.key, "name": o.name, "city": o.city, "kind": o.kind,
              "publication_status": pub[o.publication_status]}
             for o in rows(Organisation, Organisation.key)
         ),
         "topics": ({"key": t.key, "name": t.name} for t in rows(Topic, Topic.key)),
         "sdgs": ({"number": s.number, "name": s.name} for s in rows(SDG, SDG.number)),
-        "research_priorities": (
+        kinds.PRIORITY.section: (
             {"key": r.key, "title": r.title, "description": r.description,
              "parent": r.parent.key if r.parent else None,
              "publication_status": pub[r.publication_status]}
@@ -90,7 +91,7 @@ def sections(notice: str = "") -> dict[str, Any]:
             for r in sorted(rows(ResearchPriority, ResearchPriority.id),
                             key=lambda r: (r.parent_id is not None, r.id))
         ),
-        "programmes": (
+        kinds.PROGRAMME.section: (
             {"key": p.key, "title": p.title, "short_title": p.short_title,
              "ressort": p.ressort.code,
              "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
@@ -102,7 +103,7 @@ def sections(notice: str = "") -> dict[str, Any]:
             for p in rows(Programme, Programme.key, Programme.ressort,
                           Programme.ressort_at_funding)
         ),
-        "projects": (
+        kinds.PROJECT.section: (
             {"fkz": p.fkz, "title": p.title, "acronym": p.acronym,
              "programme": p.programme.key if p.programme else None,
              "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
@@ -123,7 +124,7 @@ def sections(notice: str = "") -> dict[str, Any]:
                           Project.verbund, Project.lead_organisation, Project.municipalities,
                           Project.topics, Project.sdgs, Project.research_priorities)
         ),
-        "real_world_labs": (
+        kinds.LAB.section: (
             {"key": lab.key, "name": lab.name, "description": lab.description,
              "ressort": lab.ressort.code if lab.ressort else None, "phase": lab.phase,
              "experimentation_clause": lab.experimentation_clause,
@@ -138,7 +139,7 @@ def sections(notice: str = "") -> dict[str, Any]:
                             RealWorldLab.municipalities, RealWorldLab.projects,
                             RealWorldLab.topics, RealWorldLab.research_priorities)
         ),
-        "transfer_reports": (
+        kinds.REPORT.section: (
             {"key": r.key, "title": r.title, "scope": r.scope, "introduction": r.introduction,
              "transferability": r.transferability,
              "records": [_report_ref(i) for i in r.items],

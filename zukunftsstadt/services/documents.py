@@ -1,6 +1,7 @@
 """Turn catalogue records into the plain documents that `search` stores.
 
-The app owns this mapping; `search` never sees a model.
+The app owns this mapping; `search` never sees a model. Each builder is named in the kind's
+registry entry (`kinds.Kind.document`); `kinds.search_document` adds the search fields.
 """
 
 from __future__ import annotations
@@ -23,19 +24,6 @@ from ..models import (
 )
 
 Indexable = Programme | Project | RealWorldLab | ResearchPriority
-
-# The kind of each indexed model, as stored in the document and the outbox.
-KINDS: dict[type, str] = {
-    Programme: "programme",
-    Project: "project",
-    RealWorldLab: "lab",
-    ResearchPriority: "priority",
-}
-MODELS: dict[str, type[Indexable]] = {kind: model for model, kind in KINDS.items()}
-
-
-def doc_id(kind: str, record_id: int) -> str:
-    return f"{kind}-{record_id}"
 
 
 def _places(municipalities: Iterable[Municipality]) -> dict[str, Any]:
@@ -144,14 +132,6 @@ def priority_document(r: ResearchPriority) -> dict[str, Any]:
     }
 
 
-_BUILDERS = {
-    "programme": programme_document,
-    "project": project_document,
-    "lab": lab_document,
-    "priority": priority_document,
-}
-
-
 _TEXT_FIELDS = ("title", "acronym", "summary", "objectives", "results", "programme_title",
                 "topic_names")
 
@@ -173,7 +153,3 @@ def with_search_fields(doc: dict[str, Any]) -> dict[str, Any]:
     doc["spell"] = texts if is_public(doc) else []
     doc["complete"] = [fold(t) for t in (doc.get("title"), doc.get("acronym")) if t]
     return doc
-
-
-def to_document(record: Indexable) -> dict[str, Any]:
-    return with_search_fields(_BUILDERS[KINDS[type(record)]](record))  # type: ignore[operator]

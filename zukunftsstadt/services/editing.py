@@ -22,7 +22,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import records
+from . import notices, records
 
 ERASED = "[gelöscht]"
 PERSONAL_FIELDS = ("contact_name", "contact_email")
@@ -120,9 +120,13 @@ def fkz_taken(fkz: str, project_id: int | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def move(record: Any, target: str, actor: User) -> None:
+def move(record: Any, target: str, actor: User, comment: str | None = None) -> None:
+    """A workflow step; `comment` (a returned record's reason) goes into the history. A
+    submission tells the Koordination."""
     record.publication_status = target
-    records.save(record, actor)
+    records.save(record, actor, note=comment)
+    if target == "submitted":
+        notices.notify_submitted(record, actor)
     records.commit()
 
 

@@ -16,13 +16,15 @@ from sqlalchemy.orm import Session
 from search import indices
 from search.access import PUBLIC, Access, access_filter, is_public
 
+from .. import kinds
 from ..extensions import db
+from ..kinds import doc_id, parse_doc_id, search_document
 from ..models import SearchOutbox
 from ..models.base import utcnow
-from .documents import MODELS, doc_id, to_document
 
 BATCH_SIZE = 500
 MAX_BACKOFF = timedelta(minutes=10)
+MODELS: dict[str, type] = {k.name: k.model for k in kinds.SEARCHED}
 DELETED_VERSION = 2**62  # a hard delete wins over every write the record ever had
 
 
@@ -67,7 +69,7 @@ def _record_action(kind: str, record_id: int, record: object | None) -> indices.
         # Soft-deleted: gone from search; a restore bumps the version and writes it again.
         return indices.Action(doc_id(kind, record_id), record.version, None)  # type: ignore[attr-defined]
     return indices.Action(doc_id(kind, record_id), record.version,  # type: ignore[attr-defined]
-                          to_document(record))  # type: ignore[arg-type]
+                          search_document(record))  # type: ignore[arg-type]
 
 
 def _action(kind: str, record_id: int) -> indices.Action:
@@ -276,11 +278,6 @@ def check(progress: Callable[[int], None] | None = None) -> CheckReport:
     return report
 
 
-def _parse(name: str) -> tuple[str, int]:
-    kind, _, record_id = name.rpartition("-")
-    return kind, int(record_id)
-
-
 def repair(report: CheckReport,
            progress: Callable[[int], None] | None = None) -> dict[str, str]:
     """Fix what `check` found; returns errors by document id.
@@ -293,7 +290,9 @@ def repair(report: CheckReport,
     if ahead or report.mapping_outdated:
         return rebuild(progress)[1]
     names = dict.fromkeys([*report.missing, *report.stale, *report.orphan, *report.public])
-    actions = [_action(*_parse(name)) for name in names]  # orphans become deletes
+    actions = [_action(*parsed) if (parsed := parse_doc_id(name)) and parsed[0] in MODELS
+               else indices.Action(name, DELETED_VERSION, None)  # no record's document
+               for name in names]  # orphans become deletes
     errors = write(actions)
     if progress:
         progress(len(actions))

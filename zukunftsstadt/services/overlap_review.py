@@ -15,9 +15,9 @@ from typing import Any
 from flask_login import current_user
 from sqlalchemy import Select, func, select, union
 
-from .. import permissions, visibility
+from .. import kinds, permissions, visibility
 from ..extensions import db
-from ..models import OverlapPair, Programme, Project, RealWorldLab
+from ..models import REVIEW_STATUSES, OverlapPair, Programme, Project, RealWorldLab
 
 STREAM_CHUNK = 5000
 
@@ -51,6 +51,51 @@ def _visible_rows(query: Select, *columns: Any) -> Iterator[tuple[Any, ...]]:
             statement.execution_options(yield_per=STREAM_CHUNK)):
         if docs is None or (a_doc in docs and b_doc in docs):
             yield tuple(values)
+
+
+def filtered(filters: dict[str, Any]) -> Select:
+    """The pairs the review list and the API show for `filters` (status, level, ressort, q:
+    a word of either title, doc: one record's pairs), without pairs of deleted records,
+    highest score first. Unknown values are no filter (callers check them where they must)."""
+    query = select(OverlapPair)
+    if filters.get("status") in REVIEW_STATUSES:
+        query = query.where(OverlapPair.status == filters["status"])
+    if filters.get("level") in {"hoch", "mittel"}:
+        query = query.where(OverlapPair.level == filters["level"])
+    if filters.get("ressort"):
+        query = query.where((OverlapPair.a_ressort == filters["ressort"])
+                            | (OverlapPair.b_ressort == filters["ressort"]))
+    if filters.get("q"):
+        query = query.where(OverlapPair.a_title.icontains(filters["q"], autoescape=True)
+                            | OverlapPair.b_title.icontains(filters["q"], autoescape=True))
+    if filters.get("doc") and kinds.parse_doc_id(filters["doc"]):
+        query = query.where((OverlapPair.a_doc == filters["doc"])
+                            | (OverlapPair.b_doc == filters["doc"]))
+    gone = _deleted_docs()
+    if gone:
+        query = query.where(OverlapPair.a_doc.not_in(gone), OverlapPair.b_doc.not_in(gone))
+    return query.order_by(OverlapPair.score.desc(), OverlapPair.id)
+
+
+def _deleted_docs() -> list[str]:
+    """The document ids of deleted records (the bin is small; their pairs stay stored, so a
+    restored record gets its pairs and decisions back)."""
+    return [kinds.doc_id(k.name, record_id) for k in kinds.SCANNED
+            for record_id in db.session.scalars(select(k.model.id).where(
+                k.model.deleted_at.is_not(None)))]
+
+
+def decided(doc: str) -> list[dict[str, Any]]:
+    """The reviewed pairs of one record (a decision other than "offen") that the reader may
+    see, each with the other record's side: for the record's page."""
+    query = filtered({"doc": doc}).where(OverlapPair.status != "open")
+    found = []
+    for pair in page(query, 1, 50)[0]:
+        side = "b" if pair.a_doc == doc else "a"
+        found.append({"pair": pair, "doc": getattr(pair, f"{side}_doc"),
+                      "title": getattr(pair, f"{side}_title"),
+                      "ressort": getattr(pair, f"{side}_ressort")})
+    return found
 
 
 def page(query: Select, number: int, size: int) -> tuple[list[OverlapPair], int]:

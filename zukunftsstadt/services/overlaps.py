@@ -12,14 +12,13 @@ from sqlalchemy import insert, select, update
 from search import overlap, overlap_scan
 from search.access import Access
 
+from .. import kinds
 from ..extensions import db
+from ..kinds import doc_id, parse_doc_id, search_document
 from ..models import (
     Municipality,
     OverlapPair,
     OverlapScanMark,
-    Programme,
-    Project,
-    RealWorldLab,
     ResearchPriority,
     State,
     Topic,
@@ -27,13 +26,9 @@ from ..models import (
 from ..models.base import utcnow
 from ..permissions import record_ressort
 from . import indexing
-from .documents import KINDS, doc_id, to_document
 
-SCANNED: tuple[type, ...] = (Project, Programme, RealWorldLab)
-SCANNED_KINDS = ("project", "programme", "lab")
+SCANNED: tuple[type, ...] = tuple(k.model for k in kinds.SCANNED)
 EVERYTHING = Access(all_drafts=True, all_confidential=True)
-DETAIL_ENDPOINTS = {"project": "catalogue.project_detail", "programme":
-                    "catalogue.programme_detail", "lab": "catalogue.lab_detail"}
 
 
 def weights() -> overlap.Weights:
@@ -43,9 +38,9 @@ def weights() -> overlap.Weights:
 def for_record(record: Any, access: Access, *, same_ressort: bool = False,
                size: int = 5) -> list[overlap.Candidate]:
     """The records most like `record`; of other Ressorts unless `same_ressort`."""
-    kind = KINDS[type(record)]
+    kind = kinds.of(record).name
     return _named(overlap.find(
-        indexing.client(), indexing.alias(access), to_document(record),
+        indexing.client(), indexing.alias(access), search_document(record),
         exclude_ids=[doc_id(kind, record.id)],
         exclude_ressort=None if same_ressort else record_ressort(record),
         access=access, size=size, weights=weights(),
@@ -137,7 +132,7 @@ def _budget(doc: dict[str, Any]) -> float:
 
 
 def _key(doc: dict[str, Any]) -> str:
-    return f"{doc['kind']}-{doc['id']}"
+    return doc_id(doc["kind"], doc["id"])
 
 
 def _pair_row(source: dict[str, Any], candidate: overlap.Candidate) -> dict[str, Any]:
@@ -153,13 +148,23 @@ def _pair_row(source: dict[str, Any], candidate: overlap.Candidate) -> dict[str,
     }
 
 
+def remember(record: Any, candidates: Iterable[overlap.Candidate]) -> int:
+    """Store the "hoch" pairs found when a record was saved (the alert check), so that the
+    review list has them before the next scan; a reviewed decision stays."""
+    high = [c for c in candidates if c.level == "hoch"]
+    if not high:
+        return 0
+    source = search_document(record)
+    return _store_chunk([(source, c) for c in high], set())
+
+
 def _store_chunk(found: list[tuple[dict[str, Any], overlap.Candidate]],
                  stored: set[tuple[str, str]]) -> int:
     """Insert new pairs and refresh known ones in bulk; reviewed decisions stay. A pair found
     from both of its records is written once per scan (`stored`)."""
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for source, candidate in found:
-        a, b = sorted([_key(source), f"{candidate.kind}-{candidate.id}"])
+        a, b = sorted([_key(source), doc_id(candidate.kind, candidate.id)])
         if (a, b) not in stored and (a, b) not in wanted:
             wanted[(a, b)] = _pair_row(source, candidate)
     stored.update(wanted)
@@ -196,7 +201,8 @@ def load_corpus(progress: Callable[[int], None] | None = None) -> overlap_scan.C
     """Every programme, project and Reallabor as the scan compares them (from the index,
     brought up to date first)."""
     indexing.drain_all()
-    return overlap_scan.load(indexing.client(), indexing.alias(), SCANNED_KINDS, progress)
+    return overlap_scan.load(indexing.client(), indexing.alias(),
+                             [k.name for k in kinds.SCANNED], progress)
 
 
 def scan(corpus: overlap_scan.Corpus | None = None,
@@ -235,8 +241,5 @@ def count_scannable() -> int:
 
 def doc_record(doc: str) -> Any:
     """The record behind a document id such as 'project-12' (None if gone)."""
-    from .documents import MODELS
-
-    kind, _, record_id = doc.rpartition("-")
-    model = MODELS.get(kind)
-    return db.session.get(model, int(record_id)) if model and record_id.isdigit() else None
+    parsed = parse_doc_id(doc)
+    return db.session.get(kinds.BY_NAME[parsed[0]].model, parsed[1]) if parsed else None

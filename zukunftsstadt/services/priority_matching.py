@@ -21,14 +21,14 @@ from sqlalchemy import delete, func, insert, select
 from search import coverage as text_coverage
 from search.access import PUBLIC
 
+from .. import kinds
 from ..extensions import db
 from ..models import CoverageRun, PriorityMatch, Project, RealWorldLab, ResearchPriority
 from ..models.base import utcnow
 from . import indexing
 
-KINDS = ("project", "lab")
 # What the public sees: the counted records are the same for every reader.
-PUBLIC_RECORDS = {"bool": {"filter": [{"terms": {"kind": list(KINDS)}},
+PUBLIC_RECORDS = {"bool": {"filter": [{"terms": {"kind": [k.name for k in kinds.COVERING]}},
                                       {"term": {"publication_status": "published"}},
                                       {"term": {"confidential": False}}]}}
 

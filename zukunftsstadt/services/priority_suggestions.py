@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 
-from .. import permissions
+from .. import kinds, permissions
 from ..extensions import db
 from ..models import PriorityMatch, PriorityRejection, Project, RealWorldLab, ResearchPriority, User
 from ..models.project import project_priority
 from ..models.real_world_lab import lab_priority
 from . import records
 
-MODELS: dict[str, type[Project] | type[RealWorldLab]] = {"project": Project, "lab": RealWorldLab}
+MODELS: dict[str, type[Project] | type[RealWorldLab]] = {k.name: k.model for k in kinds.COVERING}
 
 
 @dataclass(frozen=True)

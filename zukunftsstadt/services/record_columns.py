@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from .. import german_formats, permissions, visibility
+from .. import german_formats, kinds, permissions, visibility
+from ..kinds import Kind
 from ..models import (
     LAB_PHASES,
     ORGANISATION_KINDS,
@@ -95,14 +96,30 @@ FORMATS = {
 
 @dataclass(frozen=True)
 class RecordTable:
-    kind: str  # programme, project, lab, priority, organisation
-    segment: str  # URL part, as in the catalogue's pages
-    label: str  # German plural, for sheet and file names
-    model: type
-    key: str  # the natural key: "key" or "fkz"
+    of: Kind  # name, URL segment, German plural (sheet and file names), model, natural key
     columns: list[Column]
     visible: Callable[[], Select]  # the records the current user may read
     loads: list[Any] = field(default_factory=list)  # eager loads for exports
+
+    @property
+    def kind(self) -> str:
+        return self.of.name
+
+    @property
+    def segment(self) -> str:
+        return self.of.segment
+
+    @property
+    def label(self) -> str:
+        return self.of.plural
+
+    @property
+    def model(self) -> type:
+        return self.of.model
+
+    @property
+    def key(self) -> str:
+        return self.of.key
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -125,7 +142,7 @@ _KEY_MEANING = ("stabile Kennung des Eintrags; ein erneuter Import mit demselben
 _RESSORT = (Ressort, "code")
 
 TABLES: dict[str, RecordTable] = {t.kind: t for t in [
-    RecordTable("programme", "programme", "Förderprogramme", Programme, "key", [
+    RecordTable(kinds.PROGRAMME, [
         Column("Schlüssel", "key", "key", _KEY_MEANING, "smart-cities", required=True),
         Column("Titel", "title", "text", "Titel des Förderprogramms oder der Förderrichtlinie",
                "Modellprojekte Smart Cities", required=True, limit=500),
@@ -155,7 +172,7 @@ TABLES: dict[str, RecordTable] = {t.kind: t for t in [
         _publication(),
     ], visibility.programmes, [selectinload(Programme.ressort),
                                selectinload(Programme.ressort_at_funding)]),
-    RecordTable("project", "vorhaben", "Vorhaben", Project, "fkz", [
+    RecordTable(kinds.PROJECT, [
         Column("Förderkennzeichen (FKZ)", "fkz", "fkz",
                "Förderkennzeichen; ein erneuter Import mit demselben FKZ ändert das vorhandene "
                "Vorhaben", "03SF0712A", required=True, limit=40),
@@ -210,7 +227,7 @@ TABLES: dict[str, RecordTable] = {t.kind: t for t in [
         selectinload(Project.ressort_at_funding), selectinload(Project.lead_organisation),
         selectinload(Project.municipalities), selectinload(Project.topics),
         selectinload(Project.sdgs), selectinload(Project.research_priorities)]),
-    RecordTable("lab", "reallabore", "Reallabore", RealWorldLab, "key", [
+    RecordTable(kinds.LAB, [
         Column("Schlüssel", "key", "key", _KEY_MEANING, "reallabor-goerlitz", required=True),
         Column("Name", "name", "text", "Name des Reallabors", "Stadtlabor Görlitz",
                required=True),
@@ -238,7 +255,7 @@ TABLES: dict[str, RecordTable] = {t.kind: t for t in [
                          selectinload(RealWorldLab.municipalities),
                          selectinload(RealWorldLab.projects), selectinload(RealWorldLab.topics),
                          selectinload(RealWorldLab.research_priorities)]),
-    RecordTable("priority", "schwerpunkte", "Forschungsschwerpunkte", ResearchPriority, "key", [
+    RecordTable(kinds.PRIORITY, [
         Column("Schlüssel", "key", "key", _KEY_MEANING, "hitze", required=True),
         Column("Titel", "title", "text", "Titel des Schwerpunkts", "Hitzevorsorge im Quartier",
                required=True),
@@ -248,7 +265,7 @@ TABLES: dict[str, RecordTable] = {t.kind: t for t in [
                "klimaanpassung", ref=(ResearchPriority, "key")),
         _publication(),
     ], visibility.priorities, [selectinload(ResearchPriority.parent)]),
-    RecordTable("organisation", "organisationen", "Organisationen", Organisation, "key", [
+    RecordTable(kinds.ORGANISATION, [
         Column("Schlüssel", "key", "key", _KEY_MEANING, "tu-dresden", required=True),
         Column("Name", "name", "text", "Name der Organisation", "Technische Universität Dresden",
                required=True),

@@ -16,10 +16,10 @@ from slugify import slugify
 from sqlalchemy import inspect
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import kinds
 from ..extensions import db
 from ..models import AuditEvent, Organisation, Programme, RecordMixin, SearchOutbox, User
 from ..models.base import utcnow
-from .documents import KINDS
 
 Record = RecordMixin
 _UMLAUTS = [["ä", "ae"], ["ö", "oe"], ["ü", "ue"], ["Ä", "Ae"], ["Ö", "Oe"], ["Ü", "Ue"],
@@ -66,9 +66,9 @@ def enqueue(record: Record) -> None:
 
         affected.extend(Project.query.filter_by(lead_organisation_id=record.id))
     for item in affected:
-        kind = KINDS.get(type(item))
-        if kind:
-            db.session.add(SearchOutbox(entity=kind, entity_id=item.id, version=item.version))
+        kind = kinds.BY_MODEL.get(type(item))
+        if kind and kind.searched:
+            db.session.add(SearchOutbox(entity=kind.name, entity_id=item.id, version=item.version))
 
 
 def _slug(text: str) -> str:
@@ -84,11 +84,12 @@ def assign_key(record: Record) -> None:
 
 def save(record: Record, actor: User | None = None, *, source: str | None = None,
          source_ref: str | None = None, action: str | None = None,
-         link_changes: dict[str, list[Any]] | None = None) -> Record:
+         link_changes: dict[str, list[Any]] | None = None, note: str | None = None) -> Record:
     """Insert or update `record` with its audit and outbox rows; the caller commits.
 
     `link_changes` (`{name: [old, new]}`) puts changed links into the history, which column
-    differences alone do not show.
+    differences alone do not show; `note` is a remark for the history (why a record was
+    returned).
 
     Raises Conflict when the row changed since it was loaded (optimistic locking); the
     session is rolled back then.
@@ -105,6 +106,8 @@ def save(record: Record, actor: User | None = None, *, source: str | None = None
             record.created_by_id = actor.id
         record.updated_by_id = actor.id
     changes = {**column_changes(record), **(link_changes or {})}
+    if note:
+        changes["comment"] = [None, note]
     if not creating and not changes and not db.session.is_modified(record):
         return record
     if not creating:

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 
+from .. import kinds
 from ..extensions import db
 from ..models import (
     Municipality,
     Programme,
     Project,
-    RealWorldLab,
     ResearchPriority,
     State,
     Topic,
@@ -21,9 +21,10 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
+from ..models.report import ITEM_KINDS
 from . import records
 
-MODELS: dict[str, type] = {"project": Project, "lab": RealWorldLab}
+MODELS: dict[str, type] = {k.name: k.model for k in kinds.ALL if k.name in ITEM_KINDS}
 
 
 @dataclass

@@ -18,14 +18,15 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from .. import permissions, visibility
+from .. import kinds, permissions, visibility
 from ..extensions import db
 from ..forms.analysis import CheckForm, ReviewForm
 from ..forms.fields import options
-from ..models import REVIEW_STATUSES, Notification, OverlapPair, Ressort
+from ..inputs import strip_invisible
+from ..models import REVIEW_STATUSES, Notification, Ressort
 from ..models.base import utcnow
 from ..pagination import ResultPage
-from ..services import overlap_review, overlaps
+from ..services import overlap_review, overlap_scans, overlaps
 
 bp = Blueprint("analysis", __name__)
 SEARCH_DOWN = ("Die Analyse ist gerade nicht verfügbar, weil der Suchdienst nicht antwortet. "
@@ -65,24 +66,42 @@ def check() -> Any:
 @login_required
 def pairs() -> Any:
     _require_reader()
-    query = select(OverlapPair)
     filters = {name: request.args.get(name, "")[:20].replace("\x00", "")
                for name in ("status", "level", "ressort")}
-    if filters["status"] in REVIEW_STATUSES:
-        query = query.where(OverlapPair.status == filters["status"])
-    if filters["level"] in {"hoch", "mittel"}:
-        query = query.where(OverlapPair.level == filters["level"])
-    if filters["ressort"]:
-        query = query.where((OverlapPair.a_ressort == filters["ressort"])
-                            | (OverlapPair.b_ressort == filters["ressort"]))
+    filters["q"] = strip_invisible(request.args.get("q", ""))[:200].strip()
+    filters["eintrag"] = request.args.get("eintrag", "")[:40]
+    query = overlap_review.filtered({**filters, "doc": filters["eintrag"]})
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-    items, total = overlap_review.page(query.order_by(OverlapPair.score.desc(), OverlapPair.id),
-                                       number, 25)
+    items, total = overlap_review.page(query, number, 25)
     page = ResultPage(number, 25, total)
     page.items = items
-    return render_template("analysis/pairs.html", page=page, filters=filters,
+    links = {p.id: (_doc_link(p.a_doc), _doc_link(p.b_doc)) for p in items}
+    return render_template("analysis/pairs.html", page=page, filters=filters, links=links,
                            ressorts=overlap_review.ressorts(), statuses=REVIEW_STATUSES,
-                           can_review=permissions.can_review_overlaps(current_user))
+                           can_review=permissions.can_review_overlaps(current_user),
+                           scan_now=overlap_scans.current(),
+                           scan_last=overlap_scans.last_finished(), reasons=overlap_scans.REASONS,
+                           can_scan=permissions.is_coordination(current_user))
+
+
+@bp.post("/analyse/ueberschneidungen/abgleich")
+@login_required
+def start_scan() -> Any:
+    if not permissions.is_coordination(current_user):
+        abort(403)
+    overlap_scans.request(current_user)
+    flash("Der Portfolio-Abgleich ist angestoßen. Der Hintergrunddienst beginnt in wenigen "
+          "Sekunden; den Fortschritt sehen Sie hier, wenn Sie die Seite neu laden.", "success")
+    return redirect(url_for("analysis.pairs"))
+
+
+LIST = "/analyse/ueberschneidungen/"
+
+
+def _back_to_list() -> str:
+    """The review list as the reviewer left it (page and filters), never another site."""
+    target = request.args.get("zurueck", "")
+    return target if target.startswith(LIST) and "\\" not in target else LIST
 
 
 @bp.route("/analyse/ueberschneidungen/<int:pair_id>", methods=["GET", "POST"])
@@ -99,17 +118,17 @@ def review(pair_id: int) -> Any:
             pair.reviewed_by_id, pair.reviewed_at = current_user.id, utcnow()
             db.session.commit()
             flash(f"Bewertung gespeichert: {pair.status_label}.", "success")
-            return redirect(url_for("analysis.pairs"))
+            return redirect(_back_to_list())
     links = {side: _doc_link(doc) for side, doc in (("a", pair.a_doc), ("b", pair.b_doc))}
     return render_template("analysis/review.html", pair=pair, form=form, links=links,
+                           back=_back_to_list(),
                            facts=overlaps.readable((pair.reasons or {}).get("facts", [])),
                            can_review=permissions.can_review_overlaps(current_user))
 
 
 def _doc_link(doc: str) -> str | None:
-    kind, _, record_id = doc.rpartition("-")
-    endpoint = overlaps.DETAIL_ENDPOINTS.get(kind)
-    return url_for(endpoint, record_id=int(record_id)) if endpoint else None
+    parsed = kinds.parse_doc_id(doc)
+    return url_for(kinds.BY_NAME[parsed[0]].detail, record_id=parsed[1]) if parsed else None
 
 
 @bp.get("/analyse/matrix")

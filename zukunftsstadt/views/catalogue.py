@@ -5,15 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
-from .. import visibility
+from .. import kinds, permissions, visibility
+from ..api.catalogue import COLLECTIONS, narrowed, page_filters
 from ..extensions import db
-from ..models import Programme, Project, RealWorldLab, ResearchPriority, Ressort
+from ..kinds import Kind
+from ..models import (
+    PUBLICATION_STATUSES,
+    Programme,
+    Project,
+    RealWorldLab,
+    ResearchPriority,
+    Ressort,
+    State,
+)
 from ..models.project import project_priority
-from ..services import overlaps
+from ..services import overlap_review, overlaps
 
 bp = Blueprint("catalogue", __name__)
 MAX_PAGE = 100_000  # beyond any real list; keeps the SQL offset in range
@@ -42,13 +52,6 @@ def _visible_or_404(model: type, record_id: int) -> Any:
     return record
 
 
-def ressort_filter() -> str:
-    """The Ressort code of the programme list's filter; anything unprintable is no filter
-    (PostgreSQL refuses NUL in text)."""
-    code = request.args.get("ressort", "")[:20]
-    return code if code.isprintable() else ""
-
-
 PROGRAMME_SORTS = {
     "titel": ("Titel A–Z", [Programme.title]),
     "beginn": ("Beginn, neueste zuerst", [Programme.start_date.desc(), Programme.title]),
@@ -64,20 +67,49 @@ LAB_SORTS = {
     "name": ("Name A–Z", [RealWorldLab.name]),
     "beginn": ("Beginn, neueste zuerst", [RealWorldLab.start_date.desc(), RealWorldLab.name]),
 }
+LIST_SORTS = {"programme": (PROGRAMME_SORTS, "titel"), "project": (PROJECT_SORTS, "beginn"),
+              "lab": (LAB_SORTS, "name")}
+# the filters a list page offers (of those the kind's API list knows), besides text and status
+PAGE_FILTERS = ("ressort", "state", "programme_id")
+
+
+def list_query(kind: Kind) -> tuple[Select, str, dict[str, Any]]:
+    """A list page's records (and its download's): filtered as the API's list of the kind,
+    sorted as chosen; returns the query, the sort and the filters read."""
+    collection = COLLECTIONS[kind.collection]
+    filters = page_filters(collection)
+    sorts, default = LIST_SORTS[kind.name]
+    query, sort = _sorted(narrowed(collection, filters), sorts, default)
+    return query, sort, filters
+
+
+def _filter_options(filters: dict[str, Any]) -> dict[str, Any]:
+    options: dict[str, Any] = {"ressorts": db.session.scalars(
+        select(Ressort).where(Ressort.valid_to.is_(None)).order_by(Ressort.code)).all()}
+    if current_user.is_authenticated:  # the public sees published records only
+        options["statuses"] = PUBLICATION_STATUSES
+    if "state" in filters:
+        options["states"] = db.session.scalars(select(State).order_by(State.name)).all()
+    if "programme_id" in filters:
+        options["programmes"] = db.session.scalars(
+            visibility.programmes().order_by(Programme.title)).all()
+    return options
+
+
+def _list_page(kind: Kind, template: str) -> str:
+    query, sort, filters = list_query(kind)
+    shown = {k: v for k, v in filters.items()
+             if k in (*PAGE_FILTERS, "q", "publication_status") and v not in (None, "")}
+    sorts, _ = LIST_SORTS[kind.name]
+    return render_template(template, page=_paginate(query), sorts=sorts, sort=sort,
+                           filters=filters, active=shown, options=_filter_options(filters))
+
+
 
 
 @bp.get("/programme/")
 def programme_list() -> str:
-    query, sort = _sorted(visibility.programmes(), PROGRAMME_SORTS, "titel")
-    ressort = ressort_filter()
-    if ressort:
-        query = query.join(Programme.ressort).where(Ressort.code == ressort)
-    ressorts = db.session.scalars(
-        select(Ressort).join(Programme, Programme.ressort_id == Ressort.id)
-        .distinct().order_by(Ressort.code)
-    ).all()
-    return render_template("catalogue/programme_list.html", page=_paginate(query),
-                           sorts=PROGRAMME_SORTS, sort=sort, ressorts=ressorts, ressort=ressort)
+    return _list_page(kinds.PROGRAMME, "catalogue/programme_list.html")
 
 
 @bp.get("/programme/<int:record_id>")
@@ -91,9 +123,7 @@ def programme_detail(record_id: int) -> str:
 
 @bp.get("/vorhaben/")
 def project_list() -> str:
-    query, sort = _sorted(visibility.projects(), PROJECT_SORTS, "beginn")
-    return render_template("catalogue/project_list.html", page=_paginate(query),
-                           sorts=PROJECT_SORTS, sort=sort)
+    return _list_page(kinds.PROJECT, "catalogue/project_list.html")
 
 
 @bp.get("/vorhaben/<int:record_id>")
@@ -112,18 +142,25 @@ def _similar(record: Any) -> dict[str, Any] | None:
     if not current_user.is_authenticated:
         return None
     same = request.args.get("eigenes_ressort") == "1"
+    decisions = []
+    if permissions.can_use_analysis(current_user):
+        decisions = [{**d, "url": _doc_url(d["doc"])} for d in overlap_review.decided(
+            kinds.doc_id(kinds.of(record).name, record.id))]
     try:
         hits = overlaps.for_record(record, visibility.search_access(), same_ressort=same)
     except (TransportError, ApiError):
-        return {"unavailable": True, "hits": [], "same_ressort": same}
-    return {"unavailable": False, "hits": hits, "same_ressort": same}
+        return {"unavailable": True, "hits": [], "same_ressort": same, "decisions": decisions}
+    return {"unavailable": False, "hits": hits, "same_ressort": same, "decisions": decisions}
+
+
+def _doc_url(doc: str) -> str | None:
+    parsed = kinds.parse_doc_id(doc)
+    return url_for(kinds.BY_NAME[parsed[0]].detail, record_id=parsed[1]) if parsed else None
 
 
 @bp.get("/reallabore/")
 def lab_list() -> str:
-    query, sort = _sorted(visibility.labs(), LAB_SORTS, "name")
-    return render_template("catalogue/lab_list.html", page=_paginate(query),
-                           sorts=LAB_SORTS, sort=sort)
+    return _list_page(kinds.LAB, "catalogue/lab_list.html")
 
 
 @bp.get("/reallabore/<int:record_id>")

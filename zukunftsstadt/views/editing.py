@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import permissions, visibility
+from .. import kinds, permissions, visibility
 from ..extensions import db
 from ..forms.fields import options
 from ..forms.records import (
-    LabForm,
-    OrganisationForm,
-    PriorityForm,
-    ProgrammeForm,
-    ProjectForm,
     RecordForm,
 )
-from ..forms.reports import ReportForm
+from ..kinds import Kind
 from ..models import (
     SDG,
     AuditEvent,
     Organisation,
     Programme,
     Project,
-    RealWorldLab,
     ResearchPriority,
     Topic,
-    TransferReport,
     User,
 )
 from ..services import alerts, editing, records
@@ -39,51 +31,16 @@ from ..services import reports as report_service
 bp = Blueprint("editing", __name__)
 
 
-@dataclass(frozen=True)
-class KindSpec:
-    kind: str
-    segment: str
-    model: type
-    form: type[RecordForm]
-    label: str
-    detail: str
-    fields: list[str] = field(default_factory=list)
-
-
-SPECS = {s.segment: s for s in [
-    KindSpec("programme", "programme", Programme, ProgrammeForm, "Förderprogramm",
-             "catalogue.programme_detail",
-             ["title", "short_title", "ressort_id", "funding_body", "kind", "status",
-              "confidential", "budget_eur", "start_date", "end_date", "description", "url"]),
-    KindSpec("project", "vorhaben", Project, ProjectForm, "Vorhaben",
-             "catalogue.project_detail",
-             ["fkz", "title", "acronym", "programme_id", "summary", "objectives", "results",
-              "lead_organisation_id", "executing_unit", "municipalities", "start_date",
-              "end_date", "budget_eur", "topics", "sdgs", "research_priorities",
-              "results_status", "lessons_learned", "transferability", "contact_name",
-              "contact_email", "contact_public"]),
-    KindSpec("lab", "reallabore", RealWorldLab, LabForm, "Reallabor", "catalogue.lab_detail",
-             ["name", "ressort_id", "description", "phase", "experimentation_clause",
-              "lessons_learned", "municipalities", "projects", "topics", "research_priorities",
-              "start_date", "end_date"]),
-    KindSpec("priority", "schwerpunkte", ResearchPriority, PriorityForm,
-             "Forschungsschwerpunkt", "catalogue.priority_detail",
-             ["title", "description", "parent_id"]),
-    KindSpec("organisation", "organisationen", Organisation, OrganisationForm,
-             "Organisation", "editing.organisation_list", ["name", "city", "kind"]),
-    KindSpec("report", "transferberichte", TransferReport, ReportForm, "Transferbericht",
-             "reports.detail", ["title", "scope", "introduction", "transferability"]),
-]}
 NONE_CHOICE = (0, "– keine Angabe –")
 
 
-def _spec(segment: str) -> KindSpec:
-    if segment not in SPECS:
+def _spec(segment: str) -> Kind:
+    if segment not in kinds.BY_SEGMENT:
         abort(404)
-    return SPECS[segment]
+    return kinds.BY_SEGMENT[segment]
 
 
-def _record(spec: KindSpec, record_id: int) -> Any:
+def _record(spec: Kind, record_id: int) -> Any:
     record = db.session.get(spec.model, record_id)
     if record is None or not permissions.can_read(current_user, record):
         abort(404)
@@ -132,7 +89,7 @@ def set_choices(form: RecordForm, record: Any | None) -> None:
             if record is None or p.id != record.id)])
 
 
-def _form_for(spec: KindSpec, record: Any | None) -> RecordForm:
+def _form_for(spec: Kind, record: Any | None) -> RecordForm:
     if request.method == "POST" or record is None:
         form = spec.form()
     else:
@@ -149,7 +106,7 @@ def _form_for(spec: KindSpec, record: Any | None) -> RecordForm:
     return form
 
 
-def _differences(spec: KindSpec, record: Any, form: RecordForm) -> list[dict[str, Any]]:
+def _differences(spec: Kind, record: Any, form: RecordForm) -> list[dict[str, Any]]:
     """Fields where the saved record differs from what the user submitted."""
     current = form_for_display(spec, record)
     rows = []
@@ -163,7 +120,7 @@ def _differences(spec: KindSpec, record: Any, form: RecordForm) -> list[dict[str
     return rows
 
 
-def form_for_display(spec: KindSpec, record: Any) -> dict[str, Any]:
+def form_for_display(spec: Kind, record: Any) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in spec.fields:
         if name == "municipalities":
@@ -186,7 +143,7 @@ def _display(form_field: Any, value: Any) -> str:
     return "–" if value in (None, "") else str(value)
 
 
-def last_change(spec: KindSpec, record: Any) -> tuple[User | None, Any]:
+def last_change(spec: Kind, record: Any) -> tuple[User | None, Any]:
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity == spec.model.__tablename__,
                                  AuditEvent.entity_id == record.id)
@@ -197,7 +154,7 @@ def last_change(spec: KindSpec, record: Any) -> tuple[User | None, Any]:
     return (db.session.get(User, event.user_id) if event.user_id else None), event.at
 
 
-def _conflict(spec: KindSpec, record_id: int, form: RecordForm) -> tuple[str, int]:
+def _conflict(spec: Kind, record_id: int, form: RecordForm) -> tuple[str, int]:
     db.session.rollback()
     record = db.session.get(spec.model, record_id)
     who, when = last_change(spec, record)
@@ -207,7 +164,7 @@ def _conflict(spec: KindSpec, record_id: int, form: RecordForm) -> tuple[str, in
                            conflict={"who": who, "when": when, "differences": differences}), 409
 
 
-def _save(spec: KindSpec, record: Any, form: RecordForm, creating: bool) -> Any:
+def _save(spec: Kind, record: Any, form: RecordForm, creating: bool) -> Any:
     data = {name: form[name].data for name in spec.fields}
     if "fkz" in data and editing.fkz_taken(data["fkz"], None if creating else record.id):
         form.fkz.errors.append(editing.FKZ_UNAVAILABLE)
@@ -230,7 +187,7 @@ def _save(spec: KindSpec, record: Any, form: RecordForm, creating: bool) -> Any:
 @login_required
 def create(segment: str) -> Any:
     spec = _spec(segment)
-    if not permissions.can_create(current_user, spec.kind):
+    if not permissions.can_create(current_user, spec.name):
         abort(403)
     form = _form_for(spec, None)
     if request.method == "POST" and form.validate():
@@ -268,8 +225,8 @@ def edit(segment: str, record_id: int) -> Any:
     return render_template("editing/form.html", spec=spec, form=form, record=record), status
 
 
-def _detail_url(spec: KindSpec, record: Any) -> str:
-    if spec.kind == "organisation":
+def _detail_url(spec: Kind, record: Any) -> str:
+    if spec.name == "organisation":
         return url_for("editing.organisation_list")
     return url_for(spec.detail, record_id=record.id)
 
@@ -331,7 +288,8 @@ def history(segment: str, record_id: int) -> Any:
         select(User).where(User.id.in_({e.user_id for e in events if e.user_id})))}
     form = spec.form()
     labels = {name: form[name].label.text for name in spec.fields}
-    labels.update(publication_status="Veröffentlichungsstatus", deleted_at="Gelöscht am")
+    labels.update(publication_status="Veröffentlichungsstatus", deleted_at="Gelöscht am",
+                  comment="Kommentar der Koordination")
     # Contact data is for those who maintain the record, not for every reader of its history.
     hidden = set() if permissions.can_edit(current_user, record) else set(editing.PERSONAL_FIELDS)
     return render_template("editing/history.html", spec=spec, record=record, events=events,
@@ -341,7 +299,7 @@ def history(segment: str, record_id: int) -> Any:
 @bp.post("/vorhaben/<int:record_id>/personendaten-loeschen")
 @login_required
 def erase_personal(record_id: int) -> Any:
-    project = _record(SPECS["vorhaben"], record_id)
+    project = _record(kinds.PROJECT, record_id)
     if not permissions.can_edit(current_user, project):
         abort(403)
     editing.erase_personal_data(project, current_user)
@@ -354,7 +312,7 @@ def erase_personal(record_id: int) -> Any:
 def trash() -> Any:
     if not permissions.can_restore(current_user):
         abort(403)
-    deleted = [(spec, record) for spec in SPECS.values() for record in db.session.scalars(
+    deleted = [(spec, record) for spec in kinds.ALL for record in db.session.scalars(
         select(spec.model).where(spec.model.deleted_at.is_not(None))
         .order_by(spec.model.deleted_at.desc()))]
     return render_template("editing/trash.html", deleted=deleted)
@@ -367,4 +325,4 @@ def organisation_list() -> Any:
         select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(Organisation.name)
     ).all()
     return render_template("editing/organisation_list.html", organisations=organisations,
-                           spec=SPECS["organisationen"])
+                           spec=kinds.ORGANISATION)

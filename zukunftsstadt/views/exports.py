@@ -26,7 +26,7 @@ from sqlalchemy import Select, select
 
 from .. import permissions, visibility
 from ..extensions import db
-from ..models import Organisation, Programme, ResearchPriority, Ressort, User
+from ..models import Organisation, ResearchPriority, User
 from ..services import list_export
 from ..services.record_columns import BY_SEGMENT, TABLES, RecordTable
 from ..services.table_files import XLSX_MIMETYPE, csv_chunks, xlsx_file, zip_of_csv
@@ -38,16 +38,8 @@ FORMATS = ("csv", "xlsx", "json")
 
 def _list_query(table: RecordTable) -> Select:
     """The query of the list page, with its filter and sort from the URL."""
-    if table.kind == "programme":
-        query, _ = catalogue._sorted(visibility.programmes(), catalogue.PROGRAMME_SORTS, "titel")
-        ressort = catalogue.ressort_filter()
-        if ressort:
-            query = query.join(Programme.ressort).where(Ressort.code == ressort)
-        return query
-    if table.kind == "project":
-        return catalogue._sorted(visibility.projects(), catalogue.PROJECT_SORTS, "beginn")[0]
-    if table.kind == "lab":
-        return catalogue._sorted(visibility.labs(), catalogue.LAB_SORTS, "name")[0]
+    if table.kind in catalogue.LIST_SORTS:
+        return catalogue.list_query(table.of)[0]
     if table.kind == "priority":
         return visibility.priorities().order_by(ResearchPriority.title)
     return select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(

@@ -29,7 +29,7 @@ from werkzeug.datastructures import MultiDict
 
 from search import queries
 
-from .. import german_formats, visibility
+from .. import german_formats, kinds, visibility
 from ..extensions import db
 from ..links import public_url
 from ..models import (
@@ -44,12 +44,11 @@ from ..models import (
 from ..pagination import ResultPage
 from ..services import indexing
 from ..services.table_files import XLSX_MIMETYPE, guard, xlsx_file
-from ..templating import KIND_LABELS
 from ..visibility import search_access
 
 bp = Blueprint("search", __name__)
 
-KIND_FILTERS = set(KIND_LABELS)
+KIND_FILTERS = set(kinds.LABELS)
 FACET_LABELS = {
     "kind": "Art", "ressort": "Ressort", "programme": "Förderprogramm", "topic": "Themenfeld",
     "sdg": "Nachhaltigkeitsziel (SDG)", "land": "Land", "city_type": "Stadttyp",
@@ -61,10 +60,6 @@ SORT_LABELS = {
     "relevance": "Relevanz", "start_desc": "Beginn, neueste zuerst",
     "start_asc": "Beginn, älteste zuerst", "amount_desc": "Fördersumme, höchste zuerst",
     "amount_asc": "Fördersumme, niedrigste zuerst",
-}
-DETAIL_ENDPOINTS = {
-    "programme": "catalogue.programme_detail", "project": "catalogue.project_detail",
-    "lab": "catalogue.lab_detail", "priority": "catalogue.priority_detail",
 }
 MAX_PAGE_SIZE = 100
 MAX_VALUE_LENGTH = 100
@@ -187,7 +182,7 @@ def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str
     wanted = {name: {v for v, _ in result.facets.get(name, [])} | set(params.filters.get(name, []))
               for name in queries.FACETS}
     labels: dict[str, dict[str, str]] = {name: {} for name in queries.FACETS}
-    labels["kind"] = dict(KIND_LABELS)
+    labels["kind"] = dict(kinds.LABELS)
     labels["status"] = dict(PROGRAMME_STATUSES)
     lookups = (
         ("programme", Programme.key, Programme.title),
@@ -275,7 +270,7 @@ def _euro_range(low: float | None, high: float | None) -> str:
 
 
 def detail_url(hit: queries.Hit) -> str:
-    return url_for(DETAIL_ENDPOINTS[hit.kind], record_id=hit.id)
+    return url_for(kinds.BY_NAME[hit.kind].detail, record_id=hit.id)
 
 
 def _unavailable(params: SearchParams, exc: Exception) -> tuple[str, int]:
@@ -304,7 +299,7 @@ def search_page() -> tuple[str, int] | str:
 # --- exports ----------------------------------------------------------------------------------
 
 EXPORT_COLUMNS = [
-    ("Art", lambda h: KIND_LABELS.get(h.kind, h.kind)),
+    ("Art", lambda h: kinds.LABELS.get(h.kind, h.kind)),
     ("ID", lambda h: h.id),
     ("Titel", lambda h: h.title),
     ("Akronym", lambda h: h.source.get("acronym") or ""),
@@ -318,7 +313,7 @@ EXPORT_COLUMNS = [
     ("Kommunen", lambda h: ", ".join(h.source.get("municipality_names") or [])),
     ("Länder", lambda h: ", ".join(h.source.get("states") or [])),
     ("Themenfelder", lambda h: ", ".join(h.source.get("topic_names") or [])),
-    ("Adresse", lambda h: public_url(DETAIL_ENDPOINTS[h.kind], record_id=h.id)),
+    ("Adresse", lambda h: public_url(kinds.BY_NAME[h.kind].detail, record_id=h.id)),
 ]
 INTERNAL_FIELDS = {"spell", "complete", "version", "confidential"}
 
@@ -360,7 +355,7 @@ def export(fmt: str) -> Any:
         body = json.dumps({
             "query": params.query, "filters": params.filters, "total": len(hits),
             "hits": [{**{k: v for k, v in h.source.items() if k not in INTERNAL_FIELDS},
-                      "url": public_url(DETAIL_ENDPOINTS[h.kind], record_id=h.id)}
+                      "url": public_url(kinds.BY_NAME[h.kind].detail, record_id=h.id)}
                      for h in hits],
         }, ensure_ascii=False, indent=1)
         response = Response(body, mimetype="application/json")

@@ -1,0 +1,123 @@
+"""The record kinds of the catalogue, in one registry.
+
+Each kind has one spelling in code (`Kind.name`, as stored in search documents, the outbox,
+overlap pairs and history); its URL segment, API collection, file section and German names
+are attributes. The per-kind tables elsewhere (editing pages, API collections, exports, search
+documents, labels, links) are keyed by these entries or derived from them, so a new kind
+starts here (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from wtforms.fields.core import UnboundField
+
+from .forms.records import (
+    LabForm,
+    OrganisationForm,
+    PriorityForm,
+    ProgrammeForm,
+    ProjectForm,
+    RecordForm,
+)
+from .forms.reports import ReportForm
+from .models import (
+    Organisation,
+    Programme,
+    Project,
+    RealWorldLab,
+    ResearchPriority,
+    TransferReport,
+)
+from .services import documents
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # the one spelling in code: "lab"
+    model: type[Any]
+    key: str  # the natural key column: "fkz" or "key"
+    segment: str  # URL segment of the editing pages and list exports: "reallabore"
+    collection: str  # API collection: /api/v1/real-world-labs
+    schema: str  # OpenAPI schema name: "RealWorldLab"
+    section: str  # section of the catalogue file (`flask catalogue load/dump`)
+    label: str  # German, singular
+    plural: str  # German, plural
+    detail: str  # endpoint of the record's page (taking `record_id`) or of its list
+    form: type[RecordForm]
+    document: Callable[[Any], dict[str, Any]] | None = None  # its search document, if searched
+    scanned: bool = False  # compared in the overlap check and scan
+    covers_priorities: bool = False  # counted in the research-priority coverage
+    api_writable: bool = True  # created and changed through the JSON API too
+
+    @property
+    def searched(self) -> bool:
+        return self.document is not None
+
+    @cached_property
+    def fields(self) -> list[str]:
+        """The editable fields in the form's order: the form declares them once; pages, API
+        and history use this list."""
+        declared = [(value.creation_counter, name) for name in dir(self.form)
+                    if isinstance(value := getattr(self.form, name), UnboundField)]
+        return [name for _, name in sorted(declared) if name != "version"]
+
+
+PROGRAMME = Kind("programme", Programme, "key", "programme", "programmes", "Programme",
+                 "programmes", "Förderprogramm", "Förderprogramme", "catalogue.programme_detail",
+                 ProgrammeForm, documents.programme_document, scanned=True)
+PROJECT = Kind("project", Project, "fkz", "vorhaben", "projects", "Project", "projects",
+               "Vorhaben", "Vorhaben", "catalogue.project_detail", ProjectForm,
+               documents.project_document, scanned=True, covers_priorities=True)
+LAB = Kind("lab", RealWorldLab, "key", "reallabore", "real-world-labs", "RealWorldLab",
+           "real_world_labs", "Reallabor", "Reallabore", "catalogue.lab_detail", LabForm,
+           documents.lab_document, scanned=True, covers_priorities=True)
+PRIORITY = Kind("priority", ResearchPriority, "key", "schwerpunkte", "research-priorities",
+                "ResearchPriority", "research_priorities", "Forschungsschwerpunkt",
+                "Forschungsschwerpunkte", "catalogue.priority_detail", PriorityForm,
+                documents.priority_document)
+ORGANISATION = Kind("organisation", Organisation, "key", "organisationen", "organisations",
+                    "Organisation", "organisations", "Organisation", "Organisationen",
+                    "editing.organisation_list", OrganisationForm)
+REPORT = Kind("report", TransferReport, "key", "transferberichte", "transfer-reports",
+              "TransferReport", "transfer_reports", "Transferbericht", "Transferberichte",
+              "reports.detail", ReportForm, api_writable=False)  # compiled on its own page
+
+ALL: tuple[Kind, ...] = (PROGRAMME, PROJECT, LAB, PRIORITY, ORGANISATION, REPORT)
+BY_NAME: dict[str, Kind] = {k.name: k for k in ALL}
+BY_SEGMENT: dict[str, Kind] = {k.segment: k for k in ALL}
+BY_COLLECTION: dict[str, Kind] = {k.collection: k for k in ALL}
+BY_MODEL: dict[type, Kind] = {k.model: k for k in ALL}
+SEARCHED: tuple[Kind, ...] = tuple(k for k in ALL if k.searched)
+SCANNED: tuple[Kind, ...] = tuple(k for k in ALL if k.scanned)
+COVERING: tuple[Kind, ...] = tuple(k for k in ALL if k.covers_priorities)
+LABELS: dict[str, str] = {k.name: k.label for k in SEARCHED}  # the search's "Art" facet
+
+
+def of(record: Any) -> Kind:
+    """The kind of a record (a model instance)."""
+    return BY_MODEL[type(record)]
+
+
+def search_document(record: Any) -> dict[str, Any]:
+    """The document `search` stores for a record of a searched kind."""
+    build = of(record).document
+    assert build is not None, type(record)
+    return documents.with_search_fields(build(record))
+
+
+def doc_id(kind: str, record_id: int | str) -> str:
+    """The id of a record's search document, of overlap pairs and of alerts: "lab-7"."""
+    return f"{kind}-{record_id}"
+
+
+def parse_doc_id(value: str) -> tuple[str, int] | None:
+    """("lab", 7) for "lab-7"; None for anything that is not a document id of a kind."""
+    name, _, number = value.rpartition("-")
+    if name not in BY_NAME or not number.isdigit():
+        return None
+    return name, int(number)

@@ -17,6 +17,7 @@ from ..pagination import ResultPage
 from ..services import gap_matrices, gaps, germany_map, priority_matching, priority_suggestions
 from ..services.table_files import csv_chunks
 from .analysis import _require_reader, bp
+from .bulk import chosen
 
 SUGGESTIONS_PER_PAGE = 50
 ACTIONS = {"accept": "übernehmen", "reject": "ablehnen"}
@@ -123,10 +124,7 @@ def suggestions() -> Any:
 def decide_suggestions() -> Any:
     """First POST: the confirmation page; second POST (`bestaetigt`): accept or reject."""
     _require_reviewer()
-    single = request.form.get("einzeln", "")
-    action, _, token = single.partition("|") if single else (request.form.get("aktion", ""),
-                                                              "", "")
-    tokens = [token] if single else request.form.getlist("vorschlag")
+    action, tokens = chosen("aktion", "vorschlag")
     if action not in ACTIONS:
         abort(400)
     items = priority_suggestions.parse(tokens)
@@ -134,9 +132,9 @@ def decide_suggestions() -> Any:
         flash("Bitte wählen Sie mindestens einen Vorschlag aus.", "error")
         return redirect(url_for("analysis.suggestions"))
     if request.form.get("bestaetigt") != "1":
-        chosen = priority_suggestions.open_items(current_user, items)
+        still_open = priority_suggestions.open_items(current_user, items)
         return render_template("analysis/suggestions_confirm.html", action=action,
-                               label=ACTIONS[action], items=chosen)
+                               label=ACTIONS[action], items=still_open)
     done, refused = priority_suggestions.decide(current_user, items, action == "accept")
     verb = "übernommen" if action == "accept" else "abgelehnt"
     message = f"{done} Vorschl{'ag' if done == 1 else 'äge'} {verb}."

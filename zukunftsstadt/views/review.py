@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..inputs import strip_invisible
 from ..services import review_queue
+from .bulk import chosen
 
 bp = Blueprint("review", __name__)
 
@@ -40,10 +41,7 @@ def queue() -> Any:
 @login_required
 def decide() -> Any:
     _require_coordination()
-    single = request.form.get("einzeln", "")
-    action, _, token = single.partition("|") if single else (request.form.get("action", ""),
-                                                             "", "")
-    tokens = [token] if single else request.form.getlist("selected")
+    action, tokens = chosen("action", "selected")
     comment = strip_invisible(request.form.get("comment", "")).strip()[:MAX_COMMENT]
     items = review_queue.parse(tokens)
     if action not in ACTIONS:

@@ -165,7 +165,7 @@ def test_workflow_draft_submitted_published(app, editor_client, programme):
                  {"target": "published"}).status_code == 302
     assert anonymous.get(f"/vorhaben/{project.id}").status_code == 200
     history = boss.get(f"/vorhaben/{project.id}/verlauf").get_data(as_text=True)
-    assert "Veröffentlichungsstatus" in history and "published" in history
+    assert "Veröffentlichungsstatus" in history and "<td>veröffentlicht</td>" in history
     assert "Test coordination" in history and "Test editor" in history
 
 
@@ -299,3 +299,26 @@ def test_project_without_programme_belongs_to_todays_successor_ressort(app, clie
     assert project.ressort.code == "BMFTR"
     users.login(client, users.make("editor", "BMFTR"))
     assert client.get(f"/vorhaben/{project.id}/bearbeiten").status_code == 200
+
+
+def test_history_speaks_german_names_not_ids_and_codes(app, editor_client, programme):
+    other = factories.programme(title="Zweites Programm des Bundes",
+                                ressort=factories.ressort("BMWSB"))
+    project = factories.project(title="Vorhaben mit Geschichte", programme=programme,
+                                publication_status="draft")
+    db.session.commit()
+    url = f"/vorhaben/{project.id}/bearbeiten"
+    data = users.form_data(editor_client, url)
+    data["programme_id"] = str(other.id)
+    data["results_status"] = "interim"
+    data["contact_public"] = "y"
+    assert editor_client.post(url, data=data).status_code == 302
+    _post(editor_client, f"/vorhaben/{project.id}/status", {"target": "submitted"})
+    page = editor_client.get(f"/vorhaben/{project.id}/verlauf").get_data(as_text=True)
+    rows = page[page.index('<ol class="history">'):]
+    assert "Nationale Projekte des Städtebaus" in rows and "Zweites Programm des Bundes" in rows
+    assert "<td>Entwurf</td><td>eingereicht</td>" in rows
+    assert "Zwischenergebnisse" in rows and "<td>nein</td><td>ja</td>" in rows
+    for internal in ("draft", "submitted", "interim", "created_by_id", ">none<",
+                     f"<td>{programme.id}</td>"):
+        assert internal not in rows, internal

@@ -26,6 +26,7 @@ from ..models import (
     User,
 )
 from ..services import alerts, editing, records
+from ..services import history as record_history
 from ..services import reports as report_service
 
 bp = Blueprint("editing", __name__)
@@ -288,12 +289,13 @@ def history(segment: str, record_id: int) -> Any:
         select(User).where(User.id.in_({e.user_id for e in events if e.user_id})))}
     form = spec.form()
     labels = {name: form[name].label.text for name in spec.fields}
-    labels.update(publication_status="Veröffentlichungsstatus", deleted_at="Gelöscht am",
-                  comment="Kommentar der Koordination")
+    labels = {**record_history.LABELS, **labels}
     # Contact data is for those who maintain the record, not for every reader of its history.
     hidden = set() if permissions.can_edit(current_user, record) else set(editing.PERSONAL_FIELDS)
     return render_template("editing/history.html", spec=spec, record=record, events=events,
-                           users=users, labels=labels, hidden=hidden)
+                           users=users, labels=labels, hidden=hidden,
+                           reader=record_history.Reader(),
+                           shown_fields=record_history.shown_fields)
 
 
 @bp.post("/vorhaben/<int:record_id>/personendaten-loeschen")

@@ -215,6 +215,10 @@ def test_a_choice_that_is_not_offered_is_refused_in_german(app, world):
     assert response.status_code == 422
     assert response.get_json()["errors"]["sdgs"] == [
         "„99“ steht nicht zur Auswahl. Bitte wählen Sie Einträge aus der Liste."]
+    response = world["editor"].post("/api/v1/projects", json=_project(world, sdgs=[98, 99]))
+    assert response.get_json()["errors"]["sdgs"] == [  # not "„98', '99“"
+        "2 der gewählten Einträge stehen nicht zur Auswahl. Bitte wählen Sie Einträge aus der "
+        "Liste."]
 
 
 def test_malformed_status_targets_and_versions_are_input_errors(app, world):

@@ -9,6 +9,7 @@ import pytest
 
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import AuditEvent, Programme, Project, SearchOutbox
+from zukunftsstadt.services import editing
 
 from . import factories, users
 
@@ -188,7 +189,7 @@ def test_soft_delete_needs_confirmation_and_coordination_restores(app, editor_cl
     assert "löschen?" in confirm and "Ja, löschen" in confirm
     _post(editor_client, f"/vorhaben/{project.id}/loeschen", {})
     assert app.test_client().get(f"/vorhaben/{project.id}").status_code == 404
-    assert editor_client.get(f"/vorhaben/{project.id}").status_code == 404
+    assert editor_client.get(f"/vorhaben/{project.id}").status_code == 410  # explained
     boss = app.test_client()
     users.login(boss, users.make("coordination"))
     assert project.fkz in boss.get("/papierkorb").get_data(as_text=True)
@@ -322,3 +323,16 @@ def test_history_speaks_german_names_not_ids_and_codes(app, editor_client, progr
     for internal in ("draft", "submitted", "interim", "created_by_id", ">none<",
                      f"<td>{programme.id}</td>"):
         assert internal not in rows, internal
+
+
+def test_a_link_to_a_deleted_record_explains_instead_of_404(app, editor_client, programme):
+    project = factories.project(title="Bald gelöschtes Vorhaben", programme=programme)
+    db.session.commit()
+    url = f"/vorhaben/{project.id}"
+    assert editor_client.get(url).status_code == 200
+    editing.soft_delete(project, users.make("coordination"))
+    response = editor_client.get(url)
+    assert response.status_code == 410
+    page = response.get_data(as_text=True)
+    assert "gelöscht und ist nicht mehr im Katalog" in page and "Papierkorb" in page
+    assert app.test_client().get(url).status_code == 404  # nothing said to the public

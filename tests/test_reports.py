@@ -42,6 +42,7 @@ def _compile(client) -> TransferReport:
         "introduction": "Hitzewellen nehmen zu.", "transferability": "Gut übertragbar."})
     assert created.status_code == 302, created.get_data(as_text=True)[-1500:]
     report = TransferReport.query.one()
+    assert created.location == f"/transferberichte/{report.id}/zusammenstellen"  # the builder
     compose = client.get(f"/transferberichte/{report.id}/zusammenstellen").get_data(
         as_text=True)
     assert compose.index("Kühle Orte für Ältere") < compose.index("Hitzeaktionsplan im Aufbau")

@@ -85,6 +85,20 @@ def can_read(user: Any, record: Any) -> bool:
 
 
 
+def saw_before_deletion(user: Any, record: Any) -> bool:
+    """Whether a signed-in `user` could read the deleted `record` before it was deleted: a
+    link in a notification or a bookmark then explains instead of answering 404."""
+    u = _user(user)
+    if u is None or record is None or record.deleted_at is None:
+        return False
+    if record.is_published and not is_confidential(record):
+        return True
+    own = record_ressort(record) in u.ressort_codes
+    if is_confidential(record) and not own:
+        return False
+    return u.role == "analyst" or own
+
+
 def can_name(user: Any, linked: Any) -> bool:
     """Whether a linked record may be named to `user` (reference data such as topics always)."""
     return not hasattr(linked, "deleted_at") or can_read(user, linked)

@@ -45,10 +45,17 @@ def options(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def _refusal(count: int) -> str:
+    """WTForms joins several refused values as "98', '99"; name one, count several."""
+    if count == 1:
+        return "„%(value)s“ steht nicht zur Auswahl. Bitte wählen Sie Einträge aus der Liste."
+    return (f"{count} der gewählten Einträge stehen nicht zur Auswahl. Bitte wählen Sie "
+            "Einträge aus der Liste.")
+
+
 def choice_list(label: str, coerce: Any = int) -> SelectMultipleField:
     """A multiple choice whose refusals are German (WTForms' own translation is missing)."""
-    refusal = "„%(value)s“ steht nicht zur Auswahl. Bitte wählen Sie Einträge aus der Liste."
-    return SelectMultipleField(label, coerce=coerce, invalid_choice_message=refusal,
+    return SelectMultipleField(label, coerce=coerce, invalid_choice_message=_refusal,
                                invalid_value_message="Bitte wählen Sie Einträge aus der Liste.")
 
 

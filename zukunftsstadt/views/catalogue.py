@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
@@ -48,6 +56,10 @@ def _sorted(query: Select, options: dict[str, tuple[str, Any]], default: str) ->
 def _visible_or_404(model: type, record_id: int) -> Any:
     record = db.session.get(model, record_id)
     if record is None or not visibility.visible(record):
+        if permissions.saw_before_deletion(current_user, record):
+            abort(make_response(render_template(
+                "catalogue/deleted.html", kind=kinds.of(record),
+                deleted_at=record.deleted_at), 410))
         abort(404)
     return record
 

@@ -195,6 +195,8 @@ def create(segment: str) -> Any:
         record = _save(spec, spec.model(publication_status="draft"), form, creating=True)
         if record is not None:
             flash(f"{spec.label} wurde als Entwurf angelegt.", "success")
+            if spec is kinds.REPORT:  # a new report is empty: its builder comes next
+                return redirect(url_for("reports.compose", record_id=record.id))
             return redirect(_detail_url(spec, record))
     status = 422 if request.method == "POST" else 200
     return render_template("editing/form.html", spec=spec, form=form, record=None), status

@@ -29,6 +29,8 @@ from ..models import (
     ResearchPriority,
     Ressort,
     State,
+    TransferReport,
+    TransferReportItem,
 )
 from ..models.project import project_priority
 from ..services import overlap_review, overlaps
@@ -145,7 +147,19 @@ def project_detail(record_id: int) -> str:
                 if p.id != project.id and visibility.visible(p)]
     labs = [lab for lab in project.real_world_labs if visibility.visible(lab)]
     return render_template("catalogue/project_detail.html", project=project,
-                           partners=partners, labs=labs, similar=_similar(project))
+                           partners=partners, labs=labs, similar=_similar(project),
+                           reports=_citing_reports(project))
+
+
+def _citing_reports(record: Any) -> list[TransferReport]:
+    """The transfer reports the reader may open that cite `record`, newest first."""
+    found = db.session.scalars(
+        select(TransferReport).join(TransferReportItem)
+        .where(TransferReportItem.kind == kinds.of(record).name,
+               TransferReportItem.record_id == record.id)
+        .order_by(TransferReport.compiled_at.desc().nulls_last(), TransferReport.id.desc())
+        .distinct()).all()
+    return [report for report in found if permissions.can_read(current_user, report)]
 
 
 def _similar(record: Any) -> dict[str, Any] | None:
@@ -179,8 +193,12 @@ def lab_list() -> str:
 def lab_detail(record_id: int) -> str:
     lab = _visible_or_404(RealWorldLab, record_id)
     projects = [p for p in lab.projects if visibility.visible(p)]
+    organisations = sorted({p.lead_organisation for p in projects if p.lead_organisation},
+                           key=lambda o: o.name)
+    contacts = [p for p in projects if p.contact_public and (p.contact_name or p.contact_email)]
     return render_template("catalogue/lab_detail.html", lab=lab, projects=projects,
-                           similar=_similar(lab))
+                           organisations=organisations, contacts=contacts,
+                           similar=_similar(lab), reports=_citing_reports(lab))
 
 
 @bp.get("/schwerpunkte/")

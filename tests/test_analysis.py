@@ -86,6 +86,15 @@ def test_check_before_funding_api_and_form(app, client, portfolio):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Hitzeschutz in Leipziger Pflegeheimen" in text
     assert "Warum?" in text and "gleiche Kommune" in text
+    by_name = client.post("/api/v1/overlaps/check", json={**planned, "municipalities": [
+        "leipzig"]}).get_json()  # a Kommune by name, as people write it
+    facts = [f["name"] for c in by_name if c["id"] == str(portfolio["a"].id)
+             for f in c["reasons"]["facts"]]
+    assert "same_municipality" in facts
+    page = client.post("/analyse/pruefen", data={**planned, "topics": "klimaanpassung",
+                                                 "municipalities": "Leipzig",
+                                                 "csrf_token": token, "ressort": ""})
+    assert "gleiche Kommune: Leipzig" in page.get_data(as_text=True)
 
 
 def test_scan_review_resume_and_matrix(app, client, portfolio):

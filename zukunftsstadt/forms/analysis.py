@@ -25,7 +25,7 @@ class CheckForm(GermanForm):
     objectives = LongTextField("Ziele", [optional, plain_text, max_length(20_000)])
     ressort = SelectField("Förderndes Ressort")
     topics = choice_list("Themenfelder", coerce=str)
-    municipalities = TextField("Kommunen (AGS, durch Semikolon getrennt)",
+    municipalities = TextField("Kommunen (Name oder AGS, durch Semikolon getrennt)",
                                [optional, plain_text, max_length(2000)])
     organisation = TextField("Zuwendungsempfänger", [optional, plain_text, max_length(300)])
     start_date = GermanDateField("Beginn", [optional])

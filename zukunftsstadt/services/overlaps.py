@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from search import overlap, overlap_scan
 from search.access import Access
@@ -100,8 +100,10 @@ def _named(candidates: list[overlap.Candidate]) -> list[overlap.Candidate]:
 
 def planned_document(data: dict[str, Any]) -> dict[str, Any]:
     """A search document for a project that is not in the database yet."""
-    places = list(db.session.scalars(
-        select(Municipality).where(Municipality.ags.in_(data.get("municipalities") or []))))
+    wanted = [str(m).strip() for m in data.get("municipalities") or [] if str(m).strip()]
+    places = list(db.session.scalars(select(Municipality).where(  # by AGS or by name
+        Municipality.ags.in_(wanted)
+        | func.lower(Municipality.name).in_([w.casefold() for w in wanted]))))
     return {
         "kind": "project", "id": "geplant", "title": data.get("title") or "",
         "summary": data.get("summary") or "", "objectives": data.get("objectives") or "",

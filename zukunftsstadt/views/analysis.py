@@ -38,6 +38,9 @@ def _require_reader() -> None:
         abort(403)
 
 
+CHECK_RESULTS = 20  # the check before funding lists this many similar records
+
+
 @bp.route("/analyse/pruefen", methods=["GET", "POST"])
 @login_required
 def check() -> Any:
@@ -54,7 +57,8 @@ def check() -> Any:
             "start_date": form.start_date.data and form.start_date.data.isoformat(),
             "end_date": form.end_date.data and form.end_date.data.isoformat()}
         try:
-            candidates = overlaps.check_planned(data, visibility.search_access())
+            candidates = overlaps.check_planned(data, visibility.search_access(),
+                                                size=CHECK_RESULTS)
         except (TransportError, ApiError):
             unavailable = True
     status = 422 if request.method == "POST" and form.errors else 200

@@ -173,7 +173,8 @@ def test_gaps_show_empty_priorities_and_matrices(app, client, portfolio):
     page = client.get("/analyse/luecken").get_data(as_text=True)
     row = page.split("Suffizienz in der Mobilität", 1)[1].split("</tr>")[0]
     assert "keine" in row
-    assert "Themenfeld × Land" in page and 'class="gap">leer' in page
+    assert "Themenfeld × Land" in page
+    assert 'class="quiet">–<span class="visually-hidden"> leer</span>' in page  # quiet, named
     assert '<svg viewBox=' in page and "Vorhaben und Reallabore je Land" in page
     saxony = page.split("<th scope=\"row\">Sachsen</th>", 1)[1].split("</tr>")[0]
     assert '<td class="num">3</td>' in saxony  # the three projects in Leipzig

@@ -195,12 +195,16 @@ def test_keyboard_alone_reaches_search(browser, live_server, catalogue):
 
 def test_analysis_and_internal_pages_have_no_axe_violations(browser, live_server, catalogue):
     boss = _page(browser, live_server)
+    boss.set_viewport_size({"width": 1366, "height": 800})
     login(boss, catalogue["coordination"])
     for path in ["/analyse/luecken", "/analyse/ueberschneidungen/", "/analyse/matrix",
                  "/benachrichtigungen", "/konten/", "/ressorts/", "/papierkorb",
-                 "/transferberichte/", "/transferberichte/neu", "/programme/neu"]:
+                 "/transferberichte/", "/transferberichte/neu", "/programme/neu",
+                 "/koordination/eingang", "/vorhaben/?ressort=BMWSB&q=Hitze"]:
         boss.goto(path)
         assert_accessible(boss, path)
+        width = boss.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1366, f"{path} is {width} px wide in a 1366 px window"
     boss.goto("/analyse/pruefen")
     boss.get_by_label("Titel des geplanten Vorhabens").fill("Schutz vor Hitze")
     boss.get_by_label("Kurzbeschreibung").fill("Schutz vor Hitze für ältere Menschen.")

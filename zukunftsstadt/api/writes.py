@@ -21,7 +21,7 @@ from .. import kinds, permissions
 from ..extensions import db
 from ..inputs import JsonRefused
 from ..kinds import Kind
-from ..services import alerts, editing, records
+from ..services import editing, records
 from ..views.editing import form_for_display, last_change, set_choices
 from . import bp, schemas
 from .catalogue import COLLECTIONS, Collection, get_visible
@@ -150,18 +150,10 @@ def _validated(spec: Kind, record: Any, values: dict[str, Any]) -> Any:
 
 
 def _store(spec: Kind, record: Any, data: dict[str, Any], creating: bool) -> Response | None:
-    if "fkz" in data and editing.fkz_taken(data["fkz"], None if creating else record.id):
-        return problem(422, "Die Eingaben enthalten Fehler.", errors={
-            "fkz": [editing.FKZ_UNAVAILABLE]})
     try:
-        links = editing.apply(record, data, reader=current_user)
+        editing.save_from_input(record, data, current_user, creating=creating, source="api")
     except editing.InputError as exc:
-        db.session.rollback()
         return problem(422, "Die Eingaben enthalten Fehler.", errors={exc.field: [str(exc)]})
-    records.save(record, current_user, source="api" if creating else None,
-                 link_changes=links)
-    alerts.queue(record)
-    records.commit()
     return None
 
 

@@ -22,7 +22,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import notices, records
+from . import alerts, notices, records
 
 ERASED = "[gelöscht]"
 PERSONAL_FIELDS = ("contact_name", "contact_email")
@@ -118,6 +118,24 @@ def fkz_taken(fkz: str, project_id: int | None) -> bool:
     if project_id:
         query = query.where(Project.id != project_id)
     return db.session.scalar(query) is not None
+
+
+def save_from_input(record: Any, data: dict[str, Any], actor: User, *, creating: bool,
+                    source: str) -> Any:
+    """The edit sequence of the pages and the API: FKZ check, apply, save with history and
+    outbox, overlap alert, commit. Raises InputError (field, German message); records.Conflict
+    when someone saved in between."""
+    if "fkz" in data and fkz_taken(data["fkz"], None if creating else record.id):
+        raise InputError("fkz", FKZ_UNAVAILABLE)
+    try:
+        links = apply(record, data, reader=actor)
+    except InputError:
+        db.session.rollback()
+        raise
+    records.save(record, actor, source=source if creating else None, link_changes=links)
+    alerts.queue(record)
+    records.commit()
+    return record
 
 
 def move(record: Any, target: str, actor: User, comment: str | None = None) -> None:

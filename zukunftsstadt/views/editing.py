@@ -25,7 +25,7 @@ from ..models import (
     Topic,
     User,
 )
-from ..services import alerts, editing, records
+from ..services import editing, records
 from ..services import history as record_history
 from ..services import reports as report_service
 
@@ -167,21 +167,12 @@ def _conflict(spec: Kind, record_id: int, form: RecordForm) -> tuple[str, int]:
 
 def _save(spec: Kind, record: Any, form: RecordForm, creating: bool) -> Any:
     data = {name: form[name].data for name in spec.fields}
-    if "fkz" in data and editing.fkz_taken(data["fkz"], None if creating else record.id):
-        form.fkz.errors.append(editing.FKZ_UNAVAILABLE)
-        return None
     try:
-        links = editing.apply(record, data, reader=current_user)
+        return editing.save_from_input(record, data, current_user, creating=creating,
+                                       source="form")
     except editing.InputError as exc:
-        db.session.rollback()
         form[exc.field].errors.append(str(exc))
         return None
-    if creating:
-        record.source = "form"
-    records.save(record, current_user, link_changes=links)
-    alerts.queue(record)
-    records.commit()
-    return record
 
 
 @bp.route("/<segment>/neu", methods=["GET", "POST"])

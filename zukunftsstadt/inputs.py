@@ -17,6 +17,9 @@ MAX_DEPTH = 64  # no input of this app is nested deeper than a few levels
 TOO_DEEP = f"Das JSON ist tiefer als {MAX_DEPTH} Ebenen verschachtelt."
 
 
+# Control characters stored text may not hold (NUL, escape sequences, lone surrogates; tab,
+# line feed and carriage return are fine): forms, the API and the spreadsheet import refuse them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Zero-width characters and marks, bidi embeddings, overrides and isolates, word joiner and
 # invisible operators, BOM: text holding them reads differently from what is stored
 # ("Bericht\u202etxt.exe" shows as "Berichtexe.txt"), and equal-looking titles differ.

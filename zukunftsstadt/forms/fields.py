@@ -22,9 +22,8 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 
 from .. import german_formats
-from ..inputs import invisible_problem, strip_invisible
+from ..inputs import CONTROL, invisible_problem, strip_invisible
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[^@\s]+@{_LABEL}(?:\.{_LABEL})+$")
 _AMOUNT_GERMAN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$|^\d+(,\d{1,2})?$")
@@ -119,7 +118,7 @@ def max_length(limit: int):
 
 def plain_text(form: Any, field: Field) -> None:
     """No control characters (NUL, escape sequences, lone surrogates) in stored text."""
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
+    if isinstance(field.data, str) and CONTROL.search(field.data):
         raise StopValidation(  # nothing else may look at such text (PostgreSQL refuses NUL)
             "Der Text enthält unzulässige Steuerzeichen. Bitte entfernen Sie sie.")
 

@@ -19,11 +19,10 @@ from wtforms.validators import ValidationError
 
 from ..forms.fields import EARLIEST, LATEST, email_address, parse_amount, web_address
 from ..forms.records import FKZ
-from ..inputs import invisible_problem, strip_invisible
+from ..inputs import CONTROL, invisible_problem, strip_invisible
 from ..services.record_columns import Column
 from .csvformat import parse_date
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _YES = {"ja", "j", "x", "1", "wahr", "true", "yes"}
 _NO = {"nein", "n", "0", "falsch", "false", "no", "-"}
@@ -55,7 +54,7 @@ def is_blank(value: Any) -> bool:
 def parse(column: Column, value: Any) -> Any:
     """The field value of a non-blank cell; CellError with a German reason otherwise."""
     kind = column.type
-    if isinstance(value, str) and _CONTROL.search(value):
+    if isinstance(value, str) and CONTROL.search(value):
         raise CellError("Die Zelle enthält unzulässige Steuerzeichen.")
     if kind in ("text", "long", "key", "fkz", "email", "url"):
         return _text(column, value)
@@ -74,7 +73,7 @@ def parse(column: Column, value: Any) -> Any:
 
 def _text(column: Column, value: Any) -> str:
     text = text_of(value)
-    if _CONTROL.search(text):
+    if CONTROL.search(text):
         raise CellError("Der Text enthält unzulässige Steuerzeichen.")
     problem = invisible_problem(text)
     if problem:

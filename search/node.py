@@ -9,6 +9,7 @@ Standard library only; this package must not import the application.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import pwd
@@ -134,6 +135,28 @@ def _ensure_user() -> pwd.struct_passwd:
             f"system user {NODE_USER}: {detail}"
         ) from exc
     return pwd.getpwnam(NODE_USER)
+
+
+# Node homes for root when the checkout lies where the node user cannot go (/root, mktemp -d).
+PRIVATE_HOMES = Path("/var/lib/zukunftsstadt")
+
+
+def _blocking_parent(path: Path) -> Path | None:
+    """The first existing parent of ``path`` that the node user cannot traverse, if any."""
+    for parent in reversed(path.resolve().parents):
+        if parent.exists() and not parent.stat().st_mode & stat.S_IXOTH:
+            return parent
+    return None
+
+
+def usable_home(home: Path) -> Path:
+    """Where the node lives: ``home``, or, for root when the node user cannot reach ``home``
+    (a checkout in /root or in a ``mktemp -d`` directory), a directory of its own under
+    /var/lib/zukunftsstadt named after ``home``, so that ``make run`` works there as well."""
+    if os.geteuid() != 0 or _blocking_parent(home) is None:
+        return home
+    digest = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:12]
+    return PRIVATE_HOMES / f"search-node-{digest}"
 
 
 def _check_reachable(path: Path, what: str) -> None:

@@ -38,7 +38,8 @@ def search_url() -> Iterator[str]:
     if url:
         yield url
         return
-    cfg = node.NodeConfig(home=TestConfig.SEARCH_NODE_HOME, port=TestConfig.SEARCH_NODE_PORT)
+    cfg = node.NodeConfig(home=node.usable_home(TestConfig.SEARCH_NODE_HOME),
+                          port=TestConfig.SEARCH_NODE_PORT)
     was_running = node.is_running(cfg)
     node.start(cfg)
     yield cfg.url

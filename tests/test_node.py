@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from search import node
 
 
@@ -30,3 +33,23 @@ def test_missing_java_is_explained(monkeypatch, tmp_path):
         raise AssertionError("no Java 999 exists; find_java must raise NodeError")
     assert "Java" in message
     assert "ELASTICSEARCH_URL" in message
+
+
+def test_root_with_a_private_checkout_gets_a_node_home_the_node_user_can_reach(tmp_path,
+                                                                                monkeypatch):
+    """`make run` as root in /root or a `mktemp -d` directory (issue 15): the node user cannot
+    traverse there, so its home moves to /var/lib/zukunftsstadt, one per checkout."""
+    private = tmp_path / "privat"
+    private.mkdir(mode=0o700)
+    home = private / "checkout" / "instance" / "search-node"
+    monkeypatch.setattr(node.os, "geteuid", lambda: 0)
+    moved = node.usable_home(home)
+    assert moved.parent == node.PRIVATE_HOMES and moved.name.startswith("search-node-")
+    assert node.usable_home(home) == moved  # the same checkout, the same home
+    assert node.usable_home(private / "other" / "search-node") != moved
+    with tempfile.TemporaryDirectory(dir="/tmp") as open_dir:  # pytest's tmp is private
+        Path(open_dir).chmod(0o755)
+        open_home = Path(open_dir) / "search-node"
+        assert node.usable_home(open_home) == open_home
+    monkeypatch.setattr(node.os, "geteuid", lambda: 1000)  # not root: the home stays
+    assert node.usable_home(home) == home

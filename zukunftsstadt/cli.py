@@ -25,7 +25,7 @@ search_cli.add_command(node_cli)
 
 def node_config() -> node.NodeConfig:
     return node.NodeConfig(
-        home=Path(current_app.config["SEARCH_NODE_HOME"]),
+        home=node.usable_home(Path(current_app.config["SEARCH_NODE_HOME"])),
         port=int(current_app.config["SEARCH_NODE_PORT"]),
     )
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ConnectionTimeout, Elasticsearch
+
+T = TypeVar("T")
 
 
 def make_client(url: str, timeout: float = 2.5) -> Elasticsearch:
     """A client that fails fast: a slow or stopped node must never hold up a web request."""
     return Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+
+
+def once_more_on_timeout(call: Callable[[], T]) -> tuple[T, bool]:
+    """`call()`, asked once more when it timed out: a node busy with a rebuild is slow, not
+    away (a refused connection is not retried). Returns the answer and whether it came from
+    the second try, so that a page can say it was slow."""
+    try:
+        return call(), False
+    except ConnectionTimeout:
+        return call(), True
 
 
 def server_info(client: Elasticsearch) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from search import queries
+from search.client import once_more_on_timeout
 
 from .. import german_formats, kinds, visibility
 from ..extensions import db
@@ -283,12 +284,13 @@ def _unavailable(params: SearchParams, exc: Exception) -> tuple[str, int]:
 def search_page() -> tuple[str, int] | str:
     params = parse_params(request.args, current_app.config["PAGE_SIZE"])
     try:
-        result = run_search(params)
+        result, slow = once_more_on_timeout(lambda: run_search(params))
     except (TransportError, ApiError) as exc:
         return _unavailable(params, exc)
     labels = facet_labels(result, params)
     return render_template(
         "search.html", params=params, query=params.query, result=result, unavailable=False,
+        slow=slow,
         page=ResultPage(params.page, params.size, result.total), labels=labels,
         facet_titles=FACET_LABELS, chips=active_filters(params, labels),
         sort_labels=SORT_LABELS, search_url=search_url, detail_url=detail_url,

@@ -1,0 +1,89 @@
+"""A busy search node is not an outage (issue 15): a search that times out is asked once more
+before the page says the search is unavailable, and the page says it was slow."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from search.client import make_client
+from zukunftsstadt.extensions import db
+
+from . import factories
+
+
+class _SlowFirst(http.server.BaseHTTPRequestHandler):
+    """Forwards to the real node; the first search it sees waits longer than the timeout."""
+
+    target = ""
+    searches = 0
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+        if "_search" in self.path:
+            type(self).searches += 1
+            if type(self).searches == 1:
+                time.sleep(1.5)  # the client gave up after 1 s
+        request = urllib.request.Request(self.target + self.path, data=body,
+                                         method=self.command)
+        for name in ("Content-Type", "Accept"):
+            if self.headers.get(name):
+                request.add_header(name, self.headers[name])
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                status, headers, payload = answer.status, answer.headers, answer.read()
+        except urllib.error.HTTPError as error:
+            status, headers, payload = error.code, error.headers, error.read()
+        try:
+            self.send_response(status)
+            for name in ("Content-Type", "X-Elastic-Product"):
+                if headers.get(name):
+                    self.send_header(name, headers[name])
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped waiting
+
+    do_GET = do_POST = do_PUT = do_HEAD = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def busy_node(app):
+    _SlowFirst.target = app.config["SEARCH_URL"].rstrip("/")
+    _SlowFirst.searches = 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowFirst)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    original = app.extensions["search_client"]
+
+    def slow_down() -> None:
+        app.extensions["search_client"] = make_client(
+            f"http://127.0.0.1:{server.server_address[1]}", timeout=1.0)
+
+    yield slow_down
+    app.extensions["search_client"] = original
+    server.shutdown()
+
+
+def test_a_search_that_times_out_once_is_answered_by_the_retry(app, client, busy_node):
+    from zukunftsstadt.services import indexing
+
+    factories.project(title="Hitzeschutz im Quartier")
+    db.session.commit()
+    indexing.rebuild()
+    busy_node()
+    response = client.get("/search?q=Hitzeschutz")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[-500:]
+    assert "im Quartier" in page and "Vorhaben <span class=\"count\">(1)</span>" in page
+    assert "antwortet gerade langsam" in page
+    assert _SlowFirst.searches >= 2
+    api = client.get("/api/v1/search?q=Hitzeschutz")
+    assert api.status_code == 200 and api.get_json()["total"] >= 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from flask import url_for
 from wtforms.fields.core import UnboundField
 
 from .forms.records import (
@@ -121,3 +122,16 @@ def parse_doc_id(value: str) -> tuple[str, int] | None:
     if name not in BY_NAME or not number.isdigit():
         return None
     return name, int(number)
+
+
+def page_of(kind: Kind, record_id: int, *, external: bool = False) -> str:
+    """The address of a record's page (organisations have their list only)."""
+    if kind.name == "organisation":
+        return url_for(kind.detail, _external=external)
+    return url_for(kind.detail, record_id=record_id, _external=external)
+
+
+def page_of_doc(doc: str) -> str | None:
+    """The page of the record behind a document id such as "lab-7" (None for anything else)."""
+    parsed = parse_doc_id(doc)
+    return page_of(BY_NAME[parsed[0]], parsed[1]) if parsed else None

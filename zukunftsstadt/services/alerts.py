@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, request
 from sqlalchemy import delete, func, select, update
 
 from .. import kinds
@@ -116,11 +116,10 @@ def _notify(record: Any) -> None:
                        f"{f'„{candidate.title}“' if theirs else 'ein Eintrag'} "
                        f"({candidate.ressort}).")
             target = (kind, record.id) if mine else (candidate.kind, candidate.id)
-            link = url_for(kinds.BY_NAME[target[0]].detail, record_id=target[1])
+            link = kinds.page_of(kinds.BY_NAME[target[0]], target[1])
             if not add_once(user, key, link, message):
                 continue  # told already (by this or another worker)
             if mail.enabled():
-                address = url_for(kinds.BY_NAME[target[0]].detail, record_id=target[1],
-                                  _external=True)
+                address = kinds.page_of(kinds.BY_NAME[target[0]], target[1], external=True)
                 mail.send(user.email, "Zukunftsstadt: mögliche Doppelförderung",
                           f"Guten Tag {user.name},\n\n{message}\n\nEintrag: {address}\n")

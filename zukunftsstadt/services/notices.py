@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -51,15 +50,12 @@ def add_once(user: User, key: str, link: str, message: str) -> bool:
 def tell(user: User | None, kind: Kind, record: Any, message: str, key: str) -> None:
     """One notification with a link to the record (and a mail when mail is configured);
     `key` keeps it from being sent twice."""
-    if user is None or not user.active or not add_once(user, key, _link(kind, record), message):
+    if user is None or not user.active:
+        return
+    if not add_once(user, key, kinds.page_of(kind, record.id), message):
         return
     if mail.enabled():
         mail.send(user.email, "Zukunftsstadt: Eingang der Koordination",
                   f"Guten Tag {user.name},\n\n{message}\n\n"
-                  f"Eintrag: {_link(kind, record, external=True)}\n")
+                  f"Eintrag: {kinds.page_of(kind, record.id, external=True)}\n")
 
-
-def _link(kind: Kind, record: Any, *, external: bool = False) -> str:
-    if kind.name == "organisation":
-        return url_for(kind.detail, _external=external)
-    return url_for(kind.detail, record_id=record.id, _external=external)

@@ -33,6 +33,10 @@ class Submission:
         return notices.title_of(self.record)
 
     @property
+    def url(self) -> str:
+        return kinds.page_of(self.kind, self.record.id)
+
+    @property
     def token(self) -> str:
         """How a form names this record: "lab:7"."""
         return f"{self.kind.name}:{self.record.id}"

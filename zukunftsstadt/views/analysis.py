@@ -79,7 +79,7 @@ def pairs() -> Any:
     items, total = overlap_review.page(query, number, 25)
     page = ResultPage(number, 25, total)
     page.items = items
-    links = {p.id: (_doc_link(p.a_doc), _doc_link(p.b_doc)) for p in items}
+    links = {p.id: (kinds.page_of_doc(p.a_doc), kinds.page_of_doc(p.b_doc)) for p in items}
     return render_template("analysis/pairs.html", page=page, filters=filters, links=links,
                            ressorts=overlap_review.ressorts(), statuses=REVIEW_STATUSES,
                            can_review=permissions.can_review_overlaps(current_user),
@@ -123,16 +123,11 @@ def review(pair_id: int) -> Any:
             db.session.commit()
             flash(f"Bewertung gespeichert: {pair.status_label}.", "success")
             return redirect(_back_to_list())
-    links = {side: _doc_link(doc) for side, doc in (("a", pair.a_doc), ("b", pair.b_doc))}
+    links = {side: kinds.page_of_doc(doc) for side, doc in (("a", pair.a_doc), ("b", pair.b_doc))}
     return render_template("analysis/review.html", pair=pair, form=form, links=links,
                            back=_back_to_list(),
                            facts=overlaps.readable((pair.reasons or {}).get("facts", [])),
                            can_review=permissions.can_review_overlaps(current_user))
-
-
-def _doc_link(doc: str) -> str | None:
-    parsed = kinds.parse_doc_id(doc)
-    return url_for(kinds.BY_NAME[parsed[0]].detail, record_id=parsed[1]) if parsed else None
 
 
 @bp.get("/analyse/matrix")

@@ -12,7 +12,6 @@ from flask import (
     make_response,
     render_template,
     request,
-    url_for,
 )
 from flask_login import current_user
 from sqlalchemy import Select, func, select
@@ -170,7 +169,7 @@ def _similar(record: Any) -> dict[str, Any] | None:
     same = request.args.get("eigenes_ressort") == "1"
     decisions = []
     if permissions.can_use_analysis(current_user):
-        decisions = [{**d, "url": _doc_url(d["doc"])} for d in overlap_review.decided(
+        decisions = [{**d, "url": kinds.page_of_doc(d["doc"])} for d in overlap_review.decided(
             kinds.doc_id(kinds.of(record).name, record.id))]
     try:
         hits = overlaps.for_record(record, visibility.search_access(), same_ressort=same)
@@ -178,10 +177,6 @@ def _similar(record: Any) -> dict[str, Any] | None:
         return {"unavailable": True, "hits": [], "same_ressort": same, "decisions": decisions}
     return {"unavailable": False, "hits": hits, "same_ressort": same, "decisions": decisions}
 
-
-def _doc_url(doc: str) -> str | None:
-    parsed = kinds.parse_doc_id(doc)
-    return url_for(kinds.BY_NAME[parsed[0]].detail, record_id=parsed[1]) if parsed else None
 
 
 @bp.get("/reallabore/")

@@ -463,6 +463,7 @@ def test_a_decision_keeps_the_page_and_its_filters(app, client, portfolio):
     response = client.post(review, data={"csrf_token": token, "status": "complementary",
                                          "comment": "Ergänzen sich."})
     assert response.status_code == 302 and response.location == listing
+    assert client.get("/analyse/ueberschneidungen/?q=%00Pflege").status_code == 200
     evil = f"/analyse/ueberschneidungen/{pair.id}?zurueck=//example.org/"
     response = client.post(evil, data={"csrf_token": token, "status": "complementary"})
     assert response.location == "/analyse/ueberschneidungen/"

@@ -73,7 +73,7 @@ def test_publish_in_bulk_and_return_with_a_comment(app, client):
 
     returned = client.post(QUEUE, data={"csrf_token": token, "action": "return",
                                         "selected": [f"lab:{lab.id}"],
-                                        "comment": "Bitte die Kommunen ergänzen."})
+                                        "comment": "Bitte die Kommunen ergänzen.\x00"})
     assert returned.status_code == 302
     db.session.expire_all()
     assert db.session.get(RealWorldLab, lab.id).publication_status == "draft"

@@ -22,7 +22,7 @@ from .. import kinds, permissions, visibility
 from ..extensions import db
 from ..forms.analysis import CheckForm, ReviewForm
 from ..forms.fields import options
-from ..inputs import strip_invisible
+from ..inputs import CONTROL, strip_invisible
 from ..models import REVIEW_STATUSES, Notification, Ressort
 from ..models.base import utcnow
 from ..pagination import ResultPage
@@ -72,7 +72,7 @@ def pairs() -> Any:
     _require_reader()
     filters = {name: request.args.get(name, "")[:20].replace("\x00", "")
                for name in ("status", "level", "ressort")}
-    filters["q"] = strip_invisible(request.args.get("q", ""))[:200].strip()
+    filters["q"] = CONTROL.sub("", strip_invisible(request.args.get("q", "")))[:200].strip()
     filters["eintrag"] = request.args.get("eintrag", "")[:40]
     query = overlap_review.filtered({**filters, "doc": filters["eintrag"]})
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)

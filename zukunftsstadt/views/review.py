@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..inputs import strip_invisible
+from ..inputs import CONTROL, strip_invisible
 from ..services import review_queue
 from .bulk import chosen
 
@@ -42,7 +42,8 @@ def queue() -> Any:
 def decide() -> Any:
     _require_coordination()
     action, tokens = chosen("action", "selected")
-    comment = strip_invisible(request.form.get("comment", "")).strip()[:MAX_COMMENT]
+    comment = CONTROL.sub("", strip_invisible(request.form.get("comment", ""))).strip()
+    comment = comment[:MAX_COMMENT]
     items = review_queue.parse(tokens)
     if action not in ACTIONS:
         abort(400)
@@ -57,5 +58,6 @@ def decide() -> Any:
         flash(f"{len(moved)} {'Eintrag' if len(moved) == 1 else 'Einträge'} {verb}.", "success")
     if skipped:
         flash(f"{skipped} {'Eintrag ist' if skipped == 1 else 'Einträge sind'} nicht mehr "
-              "eingereicht oder gelöscht und wurde übersprungen.", "warning")
+              f"eingereicht oder gelöscht und {'wurde' if skipped == 1 else 'wurden'} "
+              "übersprungen.", "warning")
     return redirect(url_for("review.queue"))

@@ -18,7 +18,7 @@ def make_client(url: str, timeout: float = 2.5) -> Elasticsearch:
 def once_more_on_timeout(call: Callable[[], T]) -> tuple[T, bool]:
     """`call()`, asked once more when it timed out: a node busy with a rebuild is slow, not
     away (a refused connection is not retried). Returns the answer and whether it came from
-    the second try, so that a page can say it was slow."""
+    the second try, so that a page can say it was slow. Give each try half the time budget."""
     try:
         return call(), False
     except ConnectionTimeout:

@@ -11,7 +11,13 @@ from search import queries
 from search.client import once_more_on_timeout
 
 from ..services import indexing
-from ..views.search import detail_url, facet_labels, parse_params, run_search
+from ..views.search import (
+    attempt_timeout,
+    detail_url,
+    facet_labels,
+    parse_params,
+    run_search,
+)
 from ..visibility import search_access
 from . import bp, schemas
 from .problems import problem
@@ -68,7 +74,8 @@ def search() -> Any:
     labels_wanted = request.args.get("labels", "1") != "0"
     try:
         result, _ = once_more_on_timeout(lambda: run_search(
-            params, suggest=request.args.get("suggest", "1") != "0"))
+            params, suggest=request.args.get("suggest", "1") != "0",
+            timeout=attempt_timeout()))
     except (TransportError, ApiError) as exc:
         return _unavailable(exc)
     labels = facet_labels(result, params)  # always: it also drops unreadable priorities

@@ -118,8 +118,6 @@ def _list_page(kind: Kind, template: str) -> str:
                            filters=filters, active=shown, options=_filter_options(filters))
 
 
-
-
 @bp.get("/programme/")
 def programme_list() -> str:
     return _list_page(kinds.PROGRAMME, "catalogue/programme_list.html")

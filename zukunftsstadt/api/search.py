@@ -8,16 +8,9 @@ from elasticsearch import ApiError, TransportError
 from flask import current_app, jsonify, request
 
 from search import queries
-from search.client import once_more_on_timeout
 
 from ..services import indexing
-from ..views.search import (
-    attempt_timeout,
-    detail_url,
-    facet_labels,
-    parse_params,
-    run_search,
-)
+from ..views.search import detail_url, facet_labels, parse_params, search_twice
 from ..visibility import search_access
 from . import bp, schemas
 from .problems import problem
@@ -73,9 +66,7 @@ def search() -> Any:
     params = parse_params(request.args, current_app.config["PAGE_SIZE"])
     labels_wanted = request.args.get("labels", "1") != "0"
     try:
-        result, _ = once_more_on_timeout(lambda: run_search(
-            params, suggest=request.args.get("suggest", "1") != "0",
-            timeout=attempt_timeout()))
+        result, _ = search_twice(params, suggest=request.args.get("suggest", "1") != "0")
     except (TransportError, ApiError) as exc:
         return _unavailable(exc)
     labels = facet_labels(result, params)  # always: it also drops unreadable priorities

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from .. import kinds
 from ..extensions import db
@@ -89,9 +89,12 @@ def submitted() -> list[Submission]:
 
 
 def count() -> int:
-    return sum(db.session.scalar(select(func.count()).select_from(k.model).where(
-        k.model.publication_status == SUBMITTED, k.model.deleted_at.is_(None))) or 0
-        for k in kinds.ALL)
+    """How many records wait (the header's badge, on every page of the Koordination): one
+    query over all kinds."""
+    waiting = union_all(*(select(k.model.id).where(
+        k.model.publication_status == SUBMITTED, k.model.deleted_at.is_(None))
+        for k in kinds.ALL)).subquery()
+    return db.session.scalar(select(func.count()).select_from(waiting)) or 0
 
 
 def parse(tokens: list[str]) -> list[tuple[Kind, int]]:

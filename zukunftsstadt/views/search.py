@@ -164,12 +164,6 @@ def parse_params(args: MultiDict, default_size: int) -> SearchParams:
     )
 
 
-def attempt_timeout() -> float:
-    """Each of the two tries of a search gets half of `SEARCH_TIMEOUT`: a hung node is
-    reported within it (QUALITY R2: within 3 s), a busy one gets a second chance."""
-    return float(current_app.config["SEARCH_TIMEOUT"]) / 2
-
-
 def run_search(params: SearchParams, *, facets: bool = True, suggest: bool = True,
                timeout: float | None = None) -> queries.SearchResult:
     access = params.access()
@@ -181,6 +175,15 @@ def run_search(params: SearchParams, *, facets: bool = True, suggest: bool = Tru
         access=access, sort=params.sort,
         page=params.page, size=params.size, facets=facets, suggest=suggest,
     )
+
+
+def search_twice(params: SearchParams, *, suggest: bool = True) -> tuple[
+        queries.SearchResult, bool]:
+    """The search of the page and the API: two tries of half of `SEARCH_TIMEOUT` each, so a
+    busy node gets a second chance and a hung one is reported within it (QUALITY R2: 3 s).
+    Returns the result and whether it came from the second try."""
+    half = float(current_app.config["SEARCH_TIMEOUT"]) / 2
+    return once_more_on_timeout(lambda: run_search(params, suggest=suggest, timeout=half))
 
 
 def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str, dict[str, str]]:
@@ -292,7 +295,7 @@ def _unavailable(params: SearchParams, exc: Exception) -> tuple[str, int]:
 def search_page() -> tuple[str, int] | str:
     params = parse_params(request.args, current_app.config["PAGE_SIZE"])
     try:
-        result, slow = once_more_on_timeout(lambda: run_search(params, timeout=attempt_timeout()))
+        result, slow = search_twice(params)
     except (TransportError, ApiError) as exc:
         return _unavailable(params, exc)
     labels = facet_labels(result, params)

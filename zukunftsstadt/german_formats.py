@@ -3,11 +3,15 @@ instead of a formatter per module)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from babel.numbers import format_decimal
 
 LOCALE = "de_DE"
+LARGEST_AMOUNT = Decimal("99999999999999.99")  # what a Numeric(16, 2) column holds
+_GERMAN_NUMBER = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+(,\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 def amount(value: Decimal | float) -> str:
@@ -34,3 +38,29 @@ def plain_amount(value: Decimal | float) -> str:
 def short(value: float) -> str:
     """Up to two decimals, no trailing zeros: 2.5 -> '2,5'."""
     return format_decimal(value, format="#,##0.##", locale=LOCALE)
+
+
+def parse_amount(text: str, *, plain: bool = True) -> Decimal | None:
+    """A euro amount as people write it, the one parser for forms, spreadsheets and the
+    Förderkatalog: '1.000,50', '1000,5', '12.345 €' and, with `plain`, '1000.50'. A dot before
+    three digits always separates thousands ('2.125' is 2125, never 2,125); at most two
+    decimals. Empty text gives None; anything else doubtful a ValueError in German."""
+    cleaned = re.sub(r"[\s\u00a0]", "", text).removesuffix("€").removesuffix("EUR")
+    if not cleaned:
+        return None
+    if cleaned.startswith("-"):
+        raise ValueError(f"Der Betrag „{text.strip()[:40]}“ darf nicht negativ sein.")
+    if _GERMAN_NUMBER.match(cleaned):
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif not (plain and _PLAIN_NUMBER.match(cleaned)):
+        raise ValueError(
+            "Bitte geben Sie einen Betrag in Euro an, z. B. 1.000,50 oder 1000.50." if plain
+            else f"„{text.strip()[:40]}“ ist kein Betrag im deutschen Format "
+                 "(z. B. 1.234.567,89).")
+    amount = Decimal(cleaned)
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError(f"Der Betrag „{text.strip()[:40]}“ hat mehr als zwei "
+                         "Nachkommastellen (Cent).")
+    if amount > LARGEST_AMOUNT:
+        raise ValueError("Der Betrag ist zu groß.")
+    return amount

@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,8 +26,6 @@ from ..inputs import CONTROL, invisible_problem, strip_invisible
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[^@\s]+@{_LABEL}(?:\.{_LABEL})+$")
-_AMOUNT_GERMAN = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$|^\d+(,\d{1,2})?$")
-_AMOUNT_PLAIN = re.compile(r"^\d+(\.\d{1,2})?$")
 EARLIEST = date(1949, 1, 1)
 LATEST = date(2100, 12, 31)
 
@@ -142,21 +140,6 @@ def email_address(form: Any, field: Field) -> None:
             "Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de.")
 
 
-def parse_amount(text: str) -> Decimal:
-    """'1.000,50', '1000,5', '1000.50' -> Decimal; ValueError with a German message."""
-    cleaned = text.replace(" ", "").replace("\u00a0", "").removesuffix("€").removesuffix("EUR")
-    if cleaned.startswith("-"):
-        raise ValueError("Der Betrag darf nicht negativ sein.")
-    if _AMOUNT_GERMAN.match(cleaned):
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif not _AMOUNT_PLAIN.match(cleaned):
-        raise ValueError("Bitte geben Sie einen Betrag in Euro an, z. B. 1.000,50 oder 1000.50.")
-    amount = Decimal(cleaned)
-    if amount > Decimal("99999999999999.99"):
-        raise ValueError("Der Betrag ist zu groß.")
-    return amount
-
-
 class AmountField(StringField):
     """Euro amounts in German or plain notation; no NaN, Infinity, exponent or minus."""
 
@@ -165,12 +148,10 @@ class AmountField(StringField):
             self.data = None
             return
         try:
-            self.data = parse_amount(valuelist[0].strip())
-        except (ValueError, InvalidOperation) as exc:
+            self.data = german_formats.parse_amount(valuelist[0])
+        except ValueError as exc:
             self.data = None
-            message = str(exc) if str(exc) and not isinstance(exc, InvalidOperation) else (
-                "Bitte geben Sie einen Betrag in Euro an, z. B. 1.000,50.")
-            raise ValueError(message) from None
+            raise ValueError(str(exc)) from None
 
     def _value(self) -> str:
         if self.raw_data:

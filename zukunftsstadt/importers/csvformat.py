@@ -16,13 +16,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import BinaryIO
 
+from .. import german_formats
 from ..inputs import strip_invisible
 
 _CELL = re.compile(r'="((?:[^"]|"")*)"|"((?:[^"]|"")*)"|([^;"]*)')
-_GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+(?:,\d+)?$")
 _DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACES = re.compile(r"\s+")
@@ -176,26 +176,8 @@ def header_key(name: str) -> str:
 
 def parse_amount(value: str) -> Decimal | None:
     """A German amount in euros; empty or 0 means "not disclosed" and gives None."""
-    original = value
-    value = value.replace(" ", "").replace("\u00a0", "").removesuffix("€")
-    if not value:
-        return None
-    if not _GERMAN_NUMBER.match(value):
-        raise ValueError(f"„{original[:40]}“ ist kein Betrag im deutschen Format "
-                         "(z. B. 1.234.567,89)")
-    if len(value.partition(",")[2]) > 2:
-        raise ValueError(f"Der Betrag „{original[:40]}“ hat mehr als zwei Nachkommastellen")
-    try:
-        amount = Decimal(value.replace(".", "").replace(",", "."))
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already guards this
-        raise ValueError(f"„{value}“ ist kein Betrag") from exc
-    if amount < 0:
-        raise ValueError(f"Der Betrag „{value}“ ist negativ")
-    if amount == 0:
-        return None
-    if amount >= Decimal("1e14"):
-        raise ValueError(f"Der Betrag „{value}“ ist unplausibel hoch")
-    return amount.quantize(Decimal("0.01"))
+    amount = german_formats.parse_amount(value, plain=False)
+    return amount.quantize(Decimal("0.01")) if amount else None
 
 
 def parse_date(value: str) -> date | None:

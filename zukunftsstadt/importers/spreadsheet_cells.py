@@ -11,13 +11,14 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from wtforms.validators import ValidationError
 
-from ..forms.fields import EARLIEST, LATEST, email_address, parse_amount, web_address
+from .. import german_formats
+from ..forms.fields import EARLIEST, LATEST, email_address, web_address
 from ..forms.records import FKZ
 from ..inputs import CONTROL, invisible_problem, strip_invisible
 from ..services.record_columns import Column
@@ -123,17 +124,18 @@ def _amount(value: Any) -> Decimal:
         if not math.isfinite(value) or value < 0:
             raise CellError("Der Betrag muss eine Zahl ≥ 0 sein.")
         amount = Decimal(repr(value))  # a number cell is a number, never German notation
-        if amount > Decimal("99999999999999.99"):
+        if amount > german_formats.LARGEST_AMOUNT:
             raise CellError("Der Betrag ist zu groß.")
         if amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise CellError("Höchstens zwei Nachkommastellen (Cent) erlaubt.")
     else:
         try:
-            amount = parse_amount(text_of(value))
-        except (ValueError, InvalidOperation) as exc:
-            message = str(exc) if isinstance(exc, ValueError) and str(exc) else (
-                "Bitte geben Sie einen Betrag in Euro an, z. B. 1.000,50.")
-            raise CellError(message) from None
+            parsed = german_formats.parse_amount(text_of(value))
+        except ValueError as exc:
+            raise CellError(str(exc)) from None
+        if parsed is None:
+            raise CellError("Bitte geben Sie einen Betrag in Euro an, z. B. 1.000,50.")
+        amount = parsed
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

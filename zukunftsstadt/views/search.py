@@ -7,8 +7,6 @@ parsing and the same permissions.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +42,7 @@ from ..models import (
 )
 from ..pagination import ResultPage
 from ..services import indexing
-from ..services.table_files import XLSX_MIMETYPE, guard, xlsx_file
+from ..services.table_files import XLSX_MIMETYPE, csv_chunks, xlsx_file
 from ..visibility import search_access
 
 bp = Blueprint("search", __name__)
@@ -373,12 +371,9 @@ def export(fmt: str) -> Any:
         }, ensure_ascii=False, indent=1)
         response = Response(body, mimetype="application/json")
     else:
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        writer.writerow([name for name, _ in EXPORT_COLUMNS])
-        for hit in hits:
-            writer.writerow([guard(str(get(hit))) for _, get in EXPORT_COLUMNS])
-        response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+        rows = ([get(hit) for _, get in EXPORT_COLUMNS] for hit in hits)
+        body = "".join(csv_chunks([name for name, _ in EXPORT_COLUMNS], rows))
+        response = Response(body, mimetype="text/csv")
         response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="suchergebnis.{fmt}"'
     return response

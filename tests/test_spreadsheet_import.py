@@ -19,6 +19,7 @@ from zukunftsstadt.importers.spreadsheet import SpreadsheetImport
 from zukunftsstadt.models import (
     AuditEvent,
     Organisation,
+    OverlapAlert,
     Programme,
     Project,
     RealWorldLab,
@@ -351,6 +352,12 @@ def test_editors_import_projects_with_topics_and_keep_links_they_cannot_see(cata
     project = db.session.get(type(own), own.id)
     assert [t.key for t in project.topics] == ["klimaanpassung"]
     assert [p.key for p in project.research_priorities] == ["fs-entwurf"]
+    # The history shows the changed topics by name, as after a form's edit.
+    event = AuditEvent.query.filter_by(entity="project", entity_id=own.id).order_by(
+        AuditEvent.id.desc()).first()
+    assert event.changes["topics"] == [[], ["Klimaanpassung"]]
+    # Imported rows wait for the portfolio scan instead of one overlap check each.
+    assert OverlapAlert.query.filter_by(entity="project", entity_id=own.id).count() == 0
 
 
 def test_a_workbook_that_unpacks_to_a_huge_size_is_refused_before_reading(catalogue):

@@ -3,7 +3,7 @@
 - Streams the file (see `csvformat`), both layouts (see `fk_layout`); bookkeeping rows
   (Sammelvorhabenbuchung, "nur zum Zweck der Auszahlung") are skipped and counted.
 - Idempotent by FKZ: each row is new, changed, unchanged or rejected (line, column, German
-  reason). Changes go through `records.save(..., source="import", source_ref="<file>:<line>")`,
+  reason). Changes go through `editing.stage(..., source="import", source_ref="<file>:<line>")`,
   so history and the search outbox apply; a commit follows every `batch_size` rows.
 - Empty cells, and amounts of 0 ("not disclosed"), never erase what the catalogue knows.
 - Partners with the same FKZ stem (03SF0712A, 03SF0712B) share one Verbund.
@@ -36,7 +36,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Municipality, Project, User, verbund_stem
-from ..services import records
+from ..services import editing, records
 from .csvformat import open_text, split_cells
 from .csvformat import records as csv_records
 from .fk_layout import FileFormatError, FkRow, RowError, is_bookkeeping, parse_row, read_header
@@ -151,7 +151,7 @@ class FoerderkatalogImport:
             with db.session.no_autoflush:
                 changed = self._fill(project, row, part, places)
             if creating or changed:
-                records.save(project, self.actor, source="import",
+                editing.stage(project, self.actor, source="import",
                              source_ref=f"{self.filename}:{row.line}")
             part.tally(creating, changed)
 

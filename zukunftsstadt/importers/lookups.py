@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..models import Organisation, Programme, Ressort, User, Verbund
-from ..services import records
+from ..services import editing
 
 _MISSING = object()
 
@@ -131,7 +131,7 @@ class Lookups:
             organisation = Organisation(name=name, city=city[:200],
                                         kind=organisation_kind(name),
                                         publication_status="published")
-            records.save(organisation, self.actor, source="import", source_ref=source_ref)
+            editing.stage(organisation, self.actor, source="import", source_ref=source_ref)
             found = organisation.id
         return self.organisations.put(name, found), created
 

@@ -4,7 +4,7 @@
   column leaves the field as it is, an empty cell empties it.
 - Idempotent by the natural key (FKZ for projects, the key otherwise): each row is new, changed,
   unchanged or rejected (line, the header being line 1, column and German reason; every
-  problem of a row is listed). Changes go through `records.save(..., source="import",
+  problem of a row is listed). Changes go through `editing.stage(..., source="import",
   source_ref="<file>:<line>")`, so history and the search outbox apply.
 - Permissions as in the forms: an account imports only the kinds it may create, and changes
   or creates only records of its Ressorts; publishing needs the right to publish. New records
@@ -162,7 +162,7 @@ class SpreadsheetImport:
             with db.session.no_autoflush:
                 record, creating = self._record(line, key, key_column)
                 resolved = self._resolve(line, values)
-                changed = self._apply(line, record, creating, resolved)
+                changed, links = self._apply(line, record, creating, resolved)
         except RowRejected as exc:
             part.reject_row([Problem(p.line, p.column, p.reason, key or "")
                              for p in exc.problems])
@@ -171,8 +171,8 @@ class SpreadsheetImport:
                 del self._existing[key]  # a later row with this key starts afresh
             return
         if creating or changed:
-            records.save(record, self.actor, source="import",
-                         source_ref=f"{self.filename}:{line}")
+            editing.stage(record, self.actor, source="import",
+                          source_ref=f"{self.filename}:{line}", links=links)
         part.tally(creating, changed)
 
     def _parse(self, line: int, cells: list[Any]) -> tuple[dict[str, Any], list[Problem]]:
@@ -294,8 +294,10 @@ class SpreadsheetImport:
             raise CellError(f"„{value[:60]}“ ist im Katalog nicht bekannt.")
         return found
 
-    def _apply(self, line: int, record: Any, creating: bool, values: dict[str, Any]) -> bool:
-        """Copy the values into the record; True when something changed."""
+    def _apply(self, line: int, record: Any, creating: bool,
+               values: dict[str, Any]) -> tuple[bool, dict[str, list[Any]]]:
+        """Copy the values into the record; whether something changed, and the changed links
+        by name for the history (as a form's edit records them)."""
         status = values.pop("publication_status", None)
         originals: dict[str, Any] = {}
         for name, value in values.items():
@@ -322,7 +324,9 @@ class SpreadsheetImport:
         if status and status != record.publication_status:
             record.publication_status = status
             changed = True
-        return changed
+        links = {name: [editing.names(before), editing.names(getattr(record, name))]
+                 for name, before in originals.items() if isinstance(before, list)}
+        return changed, links
 
     def _with_hidden_links(self, current: Any, value: Any) -> Any:
         """Links the importer may not see were not in their export: keep them."""

@@ -39,7 +39,7 @@ from ..models import (
     verbund_stem,
 )
 from ..models.base import utcnow
-from . import records
+from . import editing, records
 
 FORMAT = "zukunftsstadt-catalogue"
 FORMAT_VERSION = 1
@@ -157,14 +157,14 @@ class _Loader:
             raise DatasetError(f"{where}: unbekannte Art {org.kind!r}; erlaubt: "
                                f"{', '.join(ORGANISATION_KINDS)}")
         org.publication_status = self.publication(item, where)
-        records.save(org, source=self.source_kind, source_ref=where)
+        editing.stage(org, None, source=self.source_kind, source_ref=where)
 
     def priority(self, item: dict[str, Any], where: str) -> None:
         rp, _ = self.upsert(ResearchPriority, "key", item["key"])
         rp.title, rp.description = item["title"], item.get("description", "")
         rp.parent = self.lookup(ResearchPriority, "key", item.get("parent"), where)
         rp.publication_status = self.publication(item, where)
-        records.save(rp, source=self.source_kind, source_ref=where)
+        editing.stage(rp, None, source=self.source_kind, source_ref=where)
 
     def programme(self, item: dict[str, Any], where: str) -> None:
         p, _ = self.upsert(Programme, "key", item["key"])
@@ -184,7 +184,7 @@ class _Loader:
         p.confidential = bool(item.get("confidential", False))
         p.description, p.url = item.get("description", ""), item.get("url")
         p.publication_status = self.publication(item, where)
-        records.save(p, source=self.source_kind, source_ref=where)
+        editing.stage(p, None, source=self.source_kind, source_ref=where)
 
     def project(self, item: dict[str, Any], where: str) -> None:
         p, _ = self.upsert(Project, "fkz", item["fkz"].strip().upper())
@@ -218,7 +218,7 @@ class _Loader:
             ResearchPriority, "key", item.get("research_priorities"), where
         )
         p.publication_status = self.publication(item, where)
-        records.save(p, source=self.source_kind, source_ref=where)
+        editing.stage(p, None, source=self.source_kind, source_ref=where)
 
     def lab(self, item: dict[str, Any], where: str) -> None:
         lab, _ = self.upsert(RealWorldLab, "key", item["key"])
@@ -237,7 +237,7 @@ class _Loader:
             ResearchPriority, "key", item.get("research_priorities"), where)
         lab.lessons_learned = item.get("lessons_learned") or ""
         lab.publication_status = self.publication(item, where)
-        records.save(lab, source=self.source_kind, source_ref=where)
+        editing.stage(lab, None, source=self.source_kind, source_ref=where)
 
     def report(self, item: dict[str, Any], where: str) -> None:
         report, _ = self.upsert(TransferReport, "key", item["key"])
@@ -261,7 +261,7 @@ class _Loader:
         report.items = items
         report.compiled_at = report.compiled_at or utcnow()
         report.publication_status = self.publication(item, where)
-        records.save(report, source=self.source_kind, source_ref=where)
+        editing.stage(report, None, source=self.source_kind, source_ref=where)
 
     source_kind = "import"
 

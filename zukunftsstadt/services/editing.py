@@ -74,15 +74,15 @@ def apply(record: Any, data: dict[str, Any], reader: Any = None) -> dict[str, li
     with db.session.no_autoflush:
         for name, value in data.items():
             linked = name in LINKS or name == "municipalities"
-            before = _names(getattr(record, name)) if linked else []
+            before = names(getattr(record, name)) if linked else []
             _apply_one(record, name, value, reader)
-            after = _names(getattr(record, name)) if linked else []
+            after = names(getattr(record, name)) if linked else []
             if sorted(before) != sorted(after):
                 changed[name] = [before, after]
     return changed
 
 
-def _names(items: Any) -> list[str]:
+def names(items: Any) -> list[str]:
     return [str(getattr(i, "title", None) or getattr(i, "name", None) or i) for i in items]
 
 
@@ -122,9 +122,9 @@ def fkz_taken(fkz: str, project_id: int | None) -> bool:
 
 def save_from_input(record: Any, data: dict[str, Any], actor: User, *, creating: bool,
                     source: str) -> Any:
-    """The edit sequence of the pages and the API: FKZ check, apply, save with history and
-    outbox, overlap alert, commit. Raises InputError (field, German message); records.Conflict
-    when someone saved in between."""
+    """The edit sequence of the pages and the API: FKZ check, apply, `stage`, commit.
+    Raises InputError (field, German message); records.Conflict when someone saved in
+    between."""
     if "fkz" in data and fkz_taken(data["fkz"], None if creating else record.id):
         raise InputError("fkz", FKZ_UNAVAILABLE)
     try:
@@ -132,9 +132,25 @@ def save_from_input(record: Any, data: dict[str, Any], actor: User, *, creating:
     except InputError:
         db.session.rollback()
         raise
-    records.save(record, actor, source=source if creating else None, link_changes=links)
-    alerts.queue(record)
+    stage(record, actor, source=source if creating else None, links=links)
     records.commit()
+    return record
+
+
+# Sources that write many records at once: their records are compared by the next portfolio
+# scan (`overlap_scans`, due after OVERLAP_SCAN_AFTER_SAVES saves) in one pass, instead of one
+# overlap check per row (a Förderkatalog file of 300,000 rows would queue 300,000 checks).
+BULK_SOURCES = frozenset({"import", "demo"})
+
+
+def stage(record: Any, actor: User | None, *, source: str | None = None,
+          source_ref: str | None = None, links: dict[str, list[Any]] | None = None) -> Any:
+    """The one write step of pages, API, importers and the catalogue loader: save with
+    history and outbox (`records.save`) and, for a record entered singly, ask for its overlap
+    check. The caller commits (the importers once per batch)."""
+    records.save(record, actor, source=source, source_ref=source_ref, link_changes=links)
+    if source not in BULK_SOURCES:
+        alerts.queue(record)
     return record
 
 

@@ -32,7 +32,7 @@ SOURCE_EXCLUDES = ["objectives", "results", "spell", "complete"]
 
 # URL parameter -> (document field, number of values shown)
 FACETS: dict[str, tuple[str, int]] = {
-    "kind": ("kind", 4),
+    "kind": ("kind", 10),  # every kind the catalogue searches (five today)
     "ressort": ("ressort", 30),
     "programme": ("programme", 15),
     "topic": ("topics", 20),

@@ -17,6 +17,7 @@ from zukunftsstadt.models import (
     ResearchPriority,
     Ressort,
     State,
+    TransferReport,
 )
 from zukunftsstadt.services import indexing
 
@@ -46,7 +47,8 @@ def test_demo_data_is_large_enough_and_says_it_is_demo(demo_catalogue):
 
 def test_every_record_is_indexed(demo_catalogue):
     counts = indexing.client().count(index=indexing.alias())["count"]
-    expected = sum(_count(m) for m in (Programme, Project, RealWorldLab, ResearchPriority))
+    expected = sum(_count(m) for m in (Programme, Project, RealWorldLab, ResearchPriority,
+                                       TransferReport))
     assert counts == expected
 
 

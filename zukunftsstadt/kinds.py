@@ -86,7 +86,8 @@ ORGANISATION = Kind("organisation", Organisation, "key", "organisationen", "orga
                     "editing.organisation_list", OrganisationForm)
 REPORT = Kind("report", TransferReport, "key", "transferberichte", "transfer-reports",
               "TransferReport", "transfer_reports", "Transferbericht", "Transferberichte",
-              "reports.detail", ReportForm, api_writable=False)  # compiled on its own page
+              "reports.detail", ReportForm, documents.report_document,
+              api_writable=False)  # compiled on its own page
 
 ALL: tuple[Kind, ...] = (PROGRAMME, PROJECT, LAB, PRIORITY, ORGANISATION, REPORT)
 BY_NAME: dict[str, Kind] = {k.name: k for k in ALL}

@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from search.access import is_public
 from search.german import fold
 
 from .. import districts
+from ..extensions import db
 from ..models import (
     Municipality,
     Programme,
@@ -21,9 +25,11 @@ from ..models import (
     ResearchPriority,
     Ressort,
     Topic,
+    TransferReport,
 )
 
-Indexable = Programme | Project | RealWorldLab | ResearchPriority
+Indexable = Programme | Project | RealWorldLab | ResearchPriority | TransferReport
+CITED = {"project": Project, "lab": RealWorldLab}  # what a transfer report's items name
 
 
 def _places(municipalities: Iterable[Municipality]) -> dict[str, Any]:
@@ -129,6 +135,28 @@ def priority_document(r: ResearchPriority) -> dict[str, Any]:
         "key": r.key,
         "summary": r.description,
         "research_priorities": [r.key] + ([r.parent.key] if r.parent else []),
+    }
+
+
+def report_document(r: TransferReport) -> dict[str, Any]:
+    """A transfer report, found by its own texts and by the places and topics of the projects
+    and Reallabore it cites (so "Leipzig" or a topic filter finds the report too)."""
+    session = object_session(r) or db.session  # the rebuild reads with a session of its own
+    cited: list[Project | RealWorldLab] = []
+    for kind, model in CITED.items():
+        ids = [item.record_id for item in r.items if item.kind == kind]
+        if ids:
+            cited += session.scalars(select(model).where(model.id.in_(ids)))
+    places = {m.ags: m for record in cited for m in record.municipalities}
+    topics = {t.key: t for record in cited for t in record.topics}
+    return {
+        **_base(r, "report", r.title),
+        **_places(places[ags] for ags in sorted(places)),
+        **_topics(topics[key] for key in sorted(topics)),
+        "key": r.key,
+        "summary": r.introduction,
+        "objectives": r.transferability,
+        "results": "\n".join(getattr(record, "title", None) or record.name for record in cited),
     }
 
 

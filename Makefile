@@ -24,15 +24,28 @@ $(PLUGIN_ZIP): $(PLUGIN_SRC) | system-deps
 	cd search/plugin && mvn -B -q package
 	@touch $@
 
-setup: $(VENV)/.installed system-deps $(if $(ELASTICSEARCH_URL),,$(PLUGIN_ZIP))
+setup: $(VENV)/.installed system-deps $(KERN)/.installed $(if $(ELASTICSEARCH_URL),,$(PLUGIN_ZIP))
 
-# Test tools from npm (axe-core for the accessibility checks in the browser tests).
-node_modules/.installed: package.json package-lock.json
+# From npm: the KERN design system and axe-core (accessibility checks in the browser tests).
+node_modules/.installed: package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
+# KERN (@kern-ux/native), served by the app itself: its CSS, the Fira Sans faces the CSS names
+# and its licence, copied into the package's static folder (no CDN, nothing fetched at run time).
+KERN := zukunftsstadt/static/kern
+KERN_DIST := node_modules/@kern-ux/native/dist
+$(KERN)/.installed: node_modules/.installed
+	@echo "Kopiere das KERN-Designsystem nach $(KERN) …"
+	rm -rf $(KERN) && mkdir -p $(KERN)/fonts/fira-sans
+	cp $(KERN_DIST)/kern.min.css node_modules/@kern-ux/native/LICENSE.md $(KERN)/
+	cp $(KERN_DIST)/fonts/fira-sans.css $(KERN)/fonts/
+	for face in $$(grep -o 'fira-sans/[A-Za-z-]*\.woff2' $(KERN_DIST)/fonts/fira-sans.css); do \
+	  cp $(KERN_DIST)/fonts/$$face $(KERN)/fonts/fira-sans/; done
+	@touch $@
+
 # The search node needs a Java runtime (17+) and the German hunspell dictionary, its analysis
-# plugin a JDK and Maven; the browser tests need Chromium. As root, missing Debian packages are
+# plugin a JDK and Maven; the browser tests need Chromium, the page styles (KERN) npm. As root, missing Debian packages are
 # installed; otherwise the command to run is printed.
 system-deps:
 	@missing=""; \
@@ -41,6 +54,7 @@ system-deps:
 	if [ -z "$$ELASTICSEARCH_URL" ] && ! command -v java >/dev/null 2>&1 && [ -z "$$JAVA_HOME" ]; then missing="$$missing default-jre-headless"; fi; \
 	if [ -z "$$ELASTICSEARCH_URL" ] && ! command -v javac >/dev/null 2>&1; then missing="$$missing default-jdk-headless"; fi; \
 	if [ -z "$$ELASTICSEARCH_URL" ] && ! command -v mvn >/dev/null 2>&1; then missing="$$missing maven"; fi; \
+	if ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installiere Debian-Pakete:$$missing"; \

@@ -281,7 +281,7 @@ def find(
         must_not.append({"term": {"ressort": exclude_ressort}})
     response = client.search(
         index=alias,
-        size=pool,
+        size=max(pool, size),
         query={"bool": {
             "must": [{"more_like_this": {
                 "fields": CANDIDATE_FIELDS, "like": _text(source), "min_term_freq": 1,

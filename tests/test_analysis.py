@@ -491,3 +491,34 @@ def test_a_decision_is_shown_on_both_record_pages(app, client, portfolio):
     page = client.get(f"/reallabore/{lab.id}").get_data(as_text=True)
     title = page[page.index("<title>"):page.index("</title>")]
     assert "Überschneidungen" not in title and "Reallabor Hitzeinseln" in title
+
+
+def test_check_before_funding_groups_a_verbund_and_shows_more_on_request(client, portfolio):
+    """Partners of one Verbund are one row; 20 rows a page, more on request."""
+    from zukunftsstadt.models import Verbund
+
+    joint = Verbund(stem="01HX77", title="Verbund Kühle Pflege")
+    programme = portfolio["a"].programme
+    for letter in "ABC":
+        factories.project(fkz=f"01HX77{letter}", summary=HEAT, programme=programme,
+                          title=f"Hitzeschutz in Pflegeheimen, Teil {letter}", verbund=joint)
+    for n in range(24):
+        factories.project(title=f"Pflegeheim Nummer {n}", summary=HEAT.split(":")[0] + ".",
+                          programme=programme)
+    db.session.commit()
+    indexing.drain_all()  # else the rebuild replays these writes, and the deleted copies
+    indexing.rebuild()  # count towards the terms' document frequency (max_doc_freq)
+    users.login(client, users.make("analyst"))
+    token = users.csrf_token(client, "/analyse/pruefen")
+    planned = {"title": "Hitzeschutz in Pflegeheimen", "summary": HEAT, "csrf_token": token,
+               "ressort": "BMUKN"}
+    text = client.post("/analyse/pruefen", data=planned).get_data(as_text=True)
+    rows = text.count('class="candidate"')
+    assert rows == 20, rows
+    partners = sum(text.count(f"Hitzeschutz in Pflegeheimen, Teil {x}") for x in "ABC")
+    assert partners == 3 and "2 weitere Teilvorhaben im Verbund" in text
+    assert 'name="seiten" value="2"' in text  # "Weitere anzeigen"
+    more = client.post("/analyse/pruefen", data={**planned, "seiten": "2"}).get_data(
+        as_text=True)
+    assert 26 <= more.count('class="candidate"') < 40  # 24 + the Verbund + portfolio["a"]
+    assert 'name="seiten" value="3"' not in more

@@ -14,6 +14,7 @@ def test_create_use_and_revoke_a_key(browser, live_server, app):  # noqa: F811
     db.session.commit()
     page = _page(browser, live_server)
     login(page, editor)
+    page.locator("summary", has_text="Test editor").click()  # the account menu
     page.get_by_role("link", name="API-Schlüssel").click()
     assert_accessible(page, "key page, empty")
     page.get_by_role("button", name="Schlüssel anlegen").click()

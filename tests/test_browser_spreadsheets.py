@@ -20,6 +20,7 @@ from .test_browser import (  # noqa: F401
 def test_template_dry_run_and_import_by_an_editor(browser, live_server, catalogue, tmp_path):  # noqa: F811
     page = _page(browser, live_server)
     login(page, catalogue["editor"])
+    page.locator("summary", has_text="Test editor").click()  # the account menu
     page.get_by_role("link", name="Tabellen-Import").click()
     assert_accessible(page, "spreadsheet import page")
     with page.expect_download() as info:

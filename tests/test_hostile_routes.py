@@ -166,5 +166,5 @@ def test_malformed_uploads_get_a_german_message(callers, name, action):
             "file": (io.BytesIO(BAD_UPLOADS[name]), name)}, content_type="multipart/form-data")
         assert response.status_code == 422, (url, name, response.status_code)
         page = response.get_data(as_text=True)
-        assert 'class="field-error"' in page, (url, name)
+        assert 'class="kern-error"' in page, (url, name)
         assert "Datei" in page or "Zeile" in page or "Spalte" in page

@@ -61,7 +61,8 @@ def test_a_published_report_is_found_by_its_text_and_its_cities(client, cited):
 
     # The facet lists every kind found, reports included, beside four others.
     everything = _search(client, q="Leipzig")
-    assert {f["value"] for f in everything["facets"]["kind"]} == {"project", "lab", "report", "programme", "priority"}
+    assert {f["value"] for f in everything["facets"]["kind"]} == {
+        "project", "lab", "report", "programme", "priority"}
 
     page = client.get("/search", query_string={"q": "Trinkbrunnen"}).get_data(as_text=True)
     assert f'href="/transferberichte/{report.id}"' in page

@@ -56,7 +56,11 @@ def form_data(client: FlaskClient, url: str) -> dict[str, object]:
             if not self.in_form:
                 return
             if tag == "input" and a.get("name"):
-                if a.get("type") == "checkbox":
+                if a.get("type") == "checkbox" and a.get("value", "y") != "y":
+                    chosen = self.data.setdefault(a["name"], [])  # a chooser's options
+                    if "checked" in a:
+                        chosen.append(a["value"])  # type: ignore[attr-defined]
+                elif a.get("type") == "checkbox":
                     if "checked" in a:
                         self.data[a["name"]] = "y"
                 else:

@@ -68,6 +68,7 @@ def register(app: Flask) -> None:
         page_url=page_url,
         public_url=public_url,
         KIND_LABELS=kinds.LABELS,
+        KINDS=kinds.BY_NAME,
         PROGRAMME_STATUSES=PROGRAMME_STATUSES,
         PUBLICATION_STATUSES=PUBLICATION_STATUSES,
         permissions=permissions,

@@ -20,6 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from .. import german_formats
 from ..inputs import CONTROL, invisible_problem, strip_invisible
@@ -162,7 +163,11 @@ class AmountField(StringField):
 
 
 class GermanDateField(DateField):
-    """ISO dates (the browser's date input) or TT.MM.JJJJ, between 1949 and 2100."""
+    """Dates as TT.MM.JJJJ (ISO dates are read too: the API sends them), between 1949 and
+    2100; shown as TT.MM.JJJJ in a text field (the browser's date input shows its own
+    locale's order, often MM/DD/YYYY)."""
+
+    widget = TextInput()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
@@ -185,6 +190,11 @@ class GermanDateField(DateField):
         if not EARLIEST <= self.data <= LATEST:
             self.data = None
             raise ValueError("Das Datum muss zwischen 1949 und 2100 liegen.")
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%d.%m.%Y") if self.data else ""
 
 
 def end_not_before_start(form: Any) -> bool:

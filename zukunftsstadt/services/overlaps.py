@@ -125,6 +125,23 @@ def check_planned(data: dict[str, Any], access: Access,
                                weights=weights()))
 
 
+def by_verbund(candidates: list[overlap.Candidate]
+               ) -> list[tuple[overlap.Candidate, list[overlap.Candidate]]]:
+    """Candidates (best first) as rows: the partners of one Verbund (the same FKZ stem) share
+    the row of the best of them, so one joint project does not fill the list."""
+    rows: list[tuple[overlap.Candidate, list[overlap.Candidate]]] = []
+    of_verbund: dict[str, list[overlap.Candidate]] = {}
+    for candidate in candidates:
+        stem = candidate.source.get("verbund")
+        if stem and stem in of_verbund:
+            of_verbund[stem].append(candidate)
+            continue
+        rows.append((candidate, []))
+        if stem:
+            of_verbund[stem] = rows[-1][1]
+    return rows
+
+
 def topic_choices() -> list[tuple[str, str]]:
     return [(t.key, t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))]
 

@@ -38,7 +38,8 @@ def _require_reader() -> None:
         abort(403)
 
 
-CHECK_RESULTS = 20  # the check before funding lists this many similar records
+CHECK_RESULTS = 20  # rows per page of the check before funding (a Verbund is one row)
+CHECK_PAGES = 5  # "Weitere anzeigen" up to this many pages
 
 
 @bp.route("/analyse/pruefen", methods=["GET", "POST"])
@@ -50,20 +51,24 @@ def check() -> Any:
         (r.code, f"{r.code}: {r.name}") for r in db.session.scalars(
             select(Ressort).where(Ressort.valid_to.is_(None)).order_by(Ressort.code)))])
     form.topics.choices = options(overlaps.topic_choices())
-    candidates, unavailable = None, False
+    rows, more, unavailable = None, False, False
+    pages = min(max(request.form.get("seiten", 1, type=int) or 1, 1), CHECK_PAGES)
     if request.method == "POST" and form.validate():
         data = {**form.data, "municipalities": [
             a.strip() for a in (form.municipalities.data or "").split(";") if a.strip()],
             "start_date": form.start_date.data and form.start_date.data.isoformat(),
             "end_date": form.end_date.data and form.end_date.data.isoformat()}
-        try:
-            candidates = overlaps.check_planned(data, visibility.search_access(),
-                                                size=CHECK_RESULTS)
+        shown = pages * CHECK_RESULTS
+        try:  # Verbund partners share a row: ask for more than the rows shown
+            found = overlaps.check_planned(data, visibility.search_access(), size=shown * 3)
         except (TransportError, ApiError):
             unavailable = True
+        else:
+            grouped = overlaps.by_verbund(found)
+            rows, more = grouped[:shown], len(grouped) > shown and pages < CHECK_PAGES
     status = 422 if request.method == "POST" and form.errors else 200
-    return render_template("analysis/check.html", form=form, candidates=candidates,
-                           unavailable=unavailable), status
+    return render_template("analysis/check.html", form=form, rows=rows, more=more,
+                           pages=pages, unavailable=unavailable), status
 
 
 @bp.get("/analyse/ueberschneidungen/")

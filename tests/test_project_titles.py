@@ -20,3 +20,12 @@ def test_the_acronym_is_not_doubled_on_pages(client):
         f"/vorhaben/{plain.id}").get_data(as_text=True)
     listing = client.get("/vorhaben/").get_data(as_text=True)
     assert "HitzePflegeMA: HitzePflegeMA" not in listing and "KLIQ: Klima im Quartier" in listing
+
+
+def test_a_verbund_title_that_names_the_acronym_is_shown_as_it_is(client):
+    partner = factories.project(
+        acronym="AbwärmeRZ", title="Verbundvorhaben AbwärmeRZ: Abwärme aus Rechenzentren")
+    db.session.commit()
+    assert partner.full_title == "Verbundvorhaben AbwärmeRZ: Abwärme aus Rechenzentren"
+    listing = client.get("/vorhaben/").get_data(as_text=True)
+    assert "AbwärmeRZ: Verbundvorhaben" not in listing

@@ -140,7 +140,9 @@ class Project(RecordMixin, db.Model):
 
     @property
     def full_title(self) -> str:
-        """'KLIQ: Klima im Quartier'; the acronym once, also when the title starts with it."""
-        if not self.acronym or self.title.casefold().startswith(self.acronym.casefold()):
+        """'KLIQ: Klima im Quartier'; the acronym once, also when the title names it already
+        ('Verbundvorhaben KLIQ: …', as the Förderkatalog writes Verbund titles)."""
+        if not self.acronym or re.search(rf"(?<!\w){re.escape(self.acronym)}(?!\w)", self.title,
+                                         re.IGNORECASE):
             return self.title
         return f"{self.acronym}: {self.title}"

@@ -71,3 +71,36 @@ def test_lab_and_programme_lists_filter_too(app, client):
     programmes = {"Stadtgrün fördern", "Wasser in der Stadt"}
     assert _titles(client, "/programme/?q=wasser") & programmes == {"Wasser in der Stadt"}
     assert _titles(client, "/programme/?ressort=BMWSB") & programmes == {"Stadtgrün fördern"}
+
+
+def test_priorities_and_organisations_filter_by_text_status_and_kind(client):
+    heat = factories.priority(title="Hitzevorsorge in Städten")
+    factories.priority(title="Hitzeschutz im Quartier", parent=heat)
+    factories.priority(title="Wasser in der Stadt")
+    factories.priority(title="Entwurf Hitzekarten", publication_status="draft")
+    from zukunftsstadt.models import Organisation
+
+    db.session.add_all([
+        Organisation(key="tu", name="Technische Universität Dresden", kind="Hochschule",
+                     publication_status="published"),
+        Organisation(key="verein", name="Hitzeschutz e. V.", kind="Verein/Verband",
+                     publication_status="published")])
+    db.session.commit()
+
+    def shown(url: str, names: list[str]) -> set[str]:
+        page = client.get(url).get_data(as_text=True)
+        return {n for n in names if f">{n}<" in page}
+
+    priorities = ["Hitzevorsorge in Städten", "Hitzeschutz im Quartier", "Wasser in der Stadt",
+                  "Entwurf Hitzekarten"]
+    assert shown("/schwerpunkte/?q=hitze", priorities) == {
+        "Hitzevorsorge in Städten", "Hitzeschutz im Quartier"}  # a sub-priority too
+    users.login(client, users.make("coordination"))
+    assert shown("/schwerpunkte/?q=hitze&publication_status=draft", priorities) == {
+        "Entwurf Hitzekarten"}
+    assert "Filter zurücksetzen" in client.get("/schwerpunkte/?q=hitze").get_data(as_text=True)
+    organisations = ["Technische Universität Dresden", "Hitzeschutz e. V."]
+    assert shown("/organisationen/?kind=Hochschule", organisations) == {
+        "Technische Universität Dresden"}
+    assert shown("/organisationen/?q=hitze", organisations) == {"Hitzeschutz e. V."}
+    assert shown("/organisationen/?kind=Geheimdienst", organisations) == set(organisations)

@@ -196,9 +196,14 @@ def lab_detail(record_id: int) -> str:
 
 @bp.get("/schwerpunkte/")
 def priority_list() -> str:
+    """The tree of priorities; filtered (text, status), the matching ones as a flat list."""
+    filters = page_filters(COLLECTIONS[kinds.PRIORITY.collection])
+    active = {k: filters[k] for k in ("q", "publication_status") if filters[k]}
     priorities = db.session.scalars(
         visibility.priorities().order_by(ResearchPriority.title)
     ).all()
+    matches = db.session.scalars(narrowed(COLLECTIONS[kinds.PRIORITY.collection], filters)
+                                 .order_by(ResearchPriority.title)).all() if active else None
     public_ids = visibility.projects().with_only_columns(Project.id)
     project_counts = dict(db.session.execute(
         select(project_priority.c.research_priority_id, func.count())
@@ -206,8 +211,10 @@ def priority_list() -> str:
         .group_by(project_priority.c.research_priority_id)
     ).all())
     roots = [p for p in priorities if p.parent_id is None]
-    return render_template("catalogue/priority_list.html", roots=roots,
-                           visible_ids={p.id for p in priorities}, counts=project_counts)
+    options = {"statuses": PUBLICATION_STATUSES} if current_user.is_authenticated else {}
+    return render_template("catalogue/priority_list.html", roots=roots, matches=matches,
+                           visible_ids={p.id for p in priorities}, counts=project_counts,
+                           filters=filters, active=active, options=options)
 
 
 @bp.get("/schwerpunkte/<int:record_id>")

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import kinds, permissions, visibility
+from ..api.catalogue import COLLECTIONS, narrowed, page_filters
 from ..extensions import db
 from ..forms.fields import options
 from ..forms.records import (
@@ -25,6 +26,8 @@ from ..models import (
     Topic,
     User,
 )
+from ..models.base import PUBLICATION_STATUSES
+from ..models.organisation import ORGANISATION_KINDS
 from ..services import editing, records
 from ..services import history as record_history
 from ..services import reports as report_service
@@ -316,8 +319,12 @@ def trash() -> Any:
 @bp.get("/organisationen/")
 @login_required
 def organisation_list() -> Any:
+    collection = COLLECTIONS[kinds.ORGANISATION.collection]
+    filters = page_filters(collection)
     organisations = db.session.scalars(
-        select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(Organisation.name)
-    ).all()
+        narrowed(collection, filters).order_by(Organisation.name)).all()
+    active = {k: filters[k] for k in ("q", "kind", "publication_status") if filters[k]}
+    options = {"statuses": PUBLICATION_STATUSES, "kinds": ORGANISATION_KINDS}
     return render_template("editing/organisation_list.html", organisations=organisations,
-                           spec=kinds.ORGANISATION)
+                           spec=kinds.ORGANISATION, filters=filters, active=active,
+                           options=options)

@@ -24,6 +24,11 @@ $(PLUGIN_ZIP): $(PLUGIN_SRC) | system-deps
 	cd search/plugin && mvn -B -q package
 	@touch $@
 
+# KERN (@kern-ux/native), served by the app itself: its CSS, the Fira Sans faces the CSS names
+# and its licence, copied into the package's static folder (no CDN, nothing fetched at run time).
+KERN := zukunftsstadt/static/kern
+KERN_DIST := node_modules/@kern-ux/native/dist
+
 setup: $(VENV)/.installed system-deps $(KERN)/.installed $(if $(ELASTICSEARCH_URL),,$(PLUGIN_ZIP))
 
 # From npm: the KERN design system and axe-core (accessibility checks in the browser tests).
@@ -31,10 +36,6 @@ node_modules/.installed: package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
-# KERN (@kern-ux/native), served by the app itself: its CSS, the Fira Sans faces the CSS names
-# and its licence, copied into the package's static folder (no CDN, nothing fetched at run time).
-KERN := zukunftsstadt/static/kern
-KERN_DIST := node_modules/@kern-ux/native/dist
 $(KERN)/.installed: node_modules/.installed
 	@echo "Kopiere das KERN-Designsystem nach $(KERN) …"
 	rm -rf $(KERN) && mkdir -p $(KERN)/fonts/fira-sans
@@ -45,8 +46,8 @@ $(KERN)/.installed: node_modules/.installed
 	@touch $@
 
 # The search node needs a Java runtime (17+) and the German hunspell dictionary, its analysis
-# plugin a JDK and Maven; the browser tests need Chromium, the page styles (KERN) npm. As root, missing Debian packages are
-# installed; otherwise the command to run is printed.
+# plugin a JDK and Maven; the browser tests need Chromium, the page styles (KERN) npm. As root,
+# missing Debian packages are installed; otherwise the command to run is printed.
 system-deps:
 	@missing=""; \
 	if [ -n "$(WITH_BROWSER)" ] && ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \

@@ -157,12 +157,19 @@ def _row(corpus: Corpus, row: int) -> tuple[np.ndarray, np.ndarray]:
     return m.indices[m.indptr[row]:m.indptr[row + 1]], m.data[m.indptr[row]:m.indptr[row + 1]]
 
 
+COMMON_SHARE = 0.05  # a term in more of the scanned documents than this is no reason
+
+
 def shared_terms(corpus: Corpus, mine: dict[int, float], other: int,
                  limit: int = 8) -> list[str]:
-    """The terms both texts share, most distinctive first (`mine`: column -> weight)."""
+    """The terms both texts share, most distinctive first (`mine`: column -> weight), without
+    the catalogue's common ones (in more than COMMON_SHARE of the documents, at least 5):
+    they weigh little in the score, and as a reason they read like stock phrases."""
+    common = max(5, COMMON_SHARE * len(corpus.docs))
     columns, values = _row(corpus, other)
     both = [(-mine[c] * w, corpus.terms[c]) for c, w in zip(columns.tolist(), values.tolist(),
-                                                             strict=True) if c in mine]
+                                                             strict=True)
+            if c in mine and corpus.doc_freq[c] <= common]
     return [term for _, term in sorted(both)[:limit]]
 
 

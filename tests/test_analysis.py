@@ -107,6 +107,9 @@ def test_scan_review_resume_and_matrix(app, client, portfolio):
     users.login(client, boss)
     review = client.get(f"/analyse/ueberschneidungen/{pair.id}").get_data(as_text=True)
     assert "gemeinsame Themenfelder: Klimaanpassung" in review
+    # The shared terms as the records write them, not as the index stems them.
+    terms = review.split("Gemeinsame Begriffe:")[1].split("</p>")[0]
+    assert "kühlräume" in terms and "kuhlraum" not in terms, terms
     assert "gleiche Kommune: Leipzig (AGS 14713000)" in review
     url = f"/analyse/ueberschneidungen/{pair.id}"
     client.post(url, data={"csrf_token": users.csrf_token(client, url),
@@ -522,3 +525,47 @@ def test_check_before_funding_groups_a_verbund_and_shows_more_on_request(client,
         as_text=True)
     assert 26 <= more.count('class="candidate"') < 40  # 24 + the Verbund + portfolio["a"]
     assert 'name="seiten" value="3"' not in more
+
+
+def test_scan_reasons_leave_out_terms_common_in_the_catalogue(app, portfolio):
+    """A stock phrase of many records ("Zugriffsrechte werden festgelegt") is no reason."""
+    stock = " Die Zugriffsrechte werden gemeinsam festgelegt."
+    bmg, bmukn = portfolio["a"].programme, portfolio["b"].programme
+    for n in range(6):
+        factories.project(title=f"Verwaltungsvorhaben {n}", programme=bmg if n % 2 else bmukn,
+                          summary=f"Ein Register für Baumkataster Nummer {n}." + stock)
+    x = factories.project(title="Kühle Schulhöfe gegen Hitze", programme=bmg,
+                          summary="Schulhöfe werden entsiegelt, begrünt und mit Sonnensegeln, "
+                                  "Trinkbrunnen und Schattenbäumen gegen sommerliche Hitze "
+                                  "ausgestattet." + stock)
+    y = factories.project(title="Kühle Pausenhöfe gegen Hitze", programme=bmukn,
+                          summary="Pausenhöfe und Schulhöfe werden entsiegelt, begrünt und "
+                                  "bekommen Sonnensegel, Trinkbrunnen und Schattenbäume gegen "
+                                  "sommerliche Hitze." + stock)
+    db.session.commit()
+    indexing.drain_all()
+    result = app.test_cli_runner().invoke(args=["analysis", "overlaps"])
+    assert result.exit_code == 0, result.output
+    docs = sorted([f"project-{x.id}", f"project-{y.id}"])
+    pair = OverlapPair.query.filter_by(a_doc=docs[0], b_doc=docs[1]).one()
+    terms = pair.reasons["terms"]
+    assert any(t.startswith("sonnensegel") for t in terms), terms
+    assert not any(t.startswith(("zugriffsrecht", "festgelegt")) for t in terms), terms
+
+
+def test_shared_terms_leave_out_what_most_records_say():
+    """Unit level: however heavy a term weighs in both texts, one in more than 5 % of the
+    catalogue (and at least 5 records) is not offered as a reason."""
+    import numpy as np
+    from scipy import sparse
+
+    from search.overlap_scan import Corpus, shared_terms
+
+    terms = ["festgelegt", "trinkbrunn", "sonnensegel"]
+    docs = [{"id": n} for n in range(40)]
+    rows = [[0.9, 0.3, 0.3]] * 2 + [[1.0, 0.0, 0.0]] * 38  # the stock term in every record
+    matrix = sparse.csr_matrix(np.array(rows, dtype=np.float32))
+    corpus = Corpus(docs=docs, profiles=[], ressorts=np.zeros(40), matrix=matrix, terms=terms,
+                    doc_freq=np.array([40, 2, 2]))
+    mine = {0: 0.9, 1: 0.3, 2: 0.3}
+    assert shared_terms(corpus, mine, 1) == ["sonnensegel", "trinkbrunn"]

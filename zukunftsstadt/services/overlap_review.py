@@ -15,6 +15,8 @@ from typing import Any
 from flask_login import current_user
 from sqlalchemy import Select, func, select, union
 
+from search.overlap import display_terms
+
 from .. import kinds, permissions, visibility
 from ..extensions import db
 from ..models import REVIEW_STATUSES, OverlapPair, Programme, Project, RealWorldLab
@@ -117,6 +119,18 @@ def get(pair_id: int) -> OverlapPair | None:
     query = select(OverlapPair).where(OverlapPair.id == pair_id)
     return db.session.get(OverlapPair, pair_id) if any(
         _visible_rows(query, OverlapPair.id)) else None
+
+
+def shared_words(pair: OverlapPair) -> list[str]:
+    """The pair's shared terms as its records write them ('kuhlraum' -> 'kühlräume'): the
+    portfolio scan stores the index's stems."""
+    texts: list[str] = []
+    for doc in (pair.a_doc, pair.b_doc):
+        parsed = kinds.parse_doc_id(doc)
+        record = db.session.get(kinds.BY_NAME[parsed[0]].model, parsed[1]) if parsed else None
+        texts += [str(getattr(record, name, None) or "") for name in (
+            "title", "name", "summary", "description", "objectives", "results")]
+    return display_terms({"summary": " ".join(texts)}, (pair.reasons or {}).get("terms", []))
 
 
 def ressorts() -> list[str]:

@@ -218,8 +218,9 @@ def _mark(marks: dict[str, int], docs: list[dict[str, Any]]) -> None:
 
 def load_corpus(progress: Callable[[int], None] | None = None) -> overlap_scan.Corpus:
     """Every programme, project and Reallabor as the scan compares them (from the index,
-    brought up to date first)."""
+    brought up to date first: drained and refreshed, so a save of the last second counts)."""
     indexing.drain_all()
+    indexing.refresh()
     return overlap_scan.load(indexing.client(), indexing.alias(),
                              [k.name for k in kinds.SCANNED], progress)
 

@@ -1,7 +1,7 @@
 """Suggested research-priority tags: stored text matches that are not tags yet.
 
 Editors see the suggestions for their Ressorts' records, the Koordination sees all. Accepting
-one tags the record through `records.save` (with history); rejecting one stores the rejection,
+one tags the record through `editing.stage` (with history); rejecting one stores the rejection,
 so it is neither offered again nor counted in the coverage.
 """
 
@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import PriorityMatch, PriorityRejection, Project, RealWorldLab, ResearchPriority, User
 from ..models.project import project_priority
 from ..models.real_world_lab import lab_priority
-from . import records
+from . import editing
 
 MODELS: dict[str, type[Project] | type[RealWorldLab]] = {k.name: k.model for k in kinds.COVERING}
 
@@ -134,7 +134,7 @@ def decide(user: User, items: list[tuple[int, str, int]], accept: bool) -> tuple
             old = [p.title for p in record.research_priorities]
             if priority not in record.research_priorities:
                 record.research_priorities.append(priority)
-            records.save(record, user, link_changes={"research_priorities": [
+            editing.stage(record, user, links={"research_priorities": [
                 old, [p.title for p in record.research_priorities]]})
         else:
             db.session.merge(PriorityRejection(

@@ -22,7 +22,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..models.report import ITEM_KINDS
-from . import records
+from . import editing, records
 
 MODELS: dict[str, type] = {k.name: k.model for k in kinds.ALL if k.name in ITEM_KINDS}
 
@@ -88,7 +88,7 @@ def compile_report(report: TransferReport, selection: list[tuple[str, int]],
                                         record_version=record.version))
     report.items = items
     report.compiled_at = utcnow()
-    records.save(report, actor)
+    editing.stage(report, actor)
     records.commit()
 
 

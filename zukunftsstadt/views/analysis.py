@@ -130,7 +130,7 @@ def review(pair_id: int) -> Any:
             return redirect(_back_to_list())
     links = {side: kinds.page_of_doc(doc) for side, doc in (("a", pair.a_doc), ("b", pair.b_doc))}
     return render_template("analysis/review.html", pair=pair, form=form, links=links,
-                           back=_back_to_list(),
+                           back=_back_to_list(), terms=overlap_review.shared_words(pair),
                            facts=overlaps.readable((pair.reasons or {}).get("facts", [])),
                            can_review=permissions.can_review_overlaps(current_user))
 

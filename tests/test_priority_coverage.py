@@ -214,7 +214,7 @@ def test_table_chart_matrices_and_api_count_the_same_records(client, catalogue):
     page = client.get("/analyse/luecken").get_data(as_text=True)
     assert "Stand der Textzuordnung:" in page and "Median" in page
     chart = page.split("Balkendiagramm", 1)[1].split("</svg>", 1)[0]
-    table = page.split('class="records coverage"', 1)[1].split("</table>", 1)[0]
+    table = page.split('records coverage"', 1)[1].split("</table>", 1)[0]
     matrix = page.split('id="schwerpunkt-ressort"', 1)[1].split("</table>", 1)[0]
     for key, item in api.items():
         title = item["title"]

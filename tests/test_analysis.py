@@ -10,7 +10,7 @@ from sqlalchemy import update
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import Notification, OverlapAlert, OverlapPair
 from zukunftsstadt.models.base import utcnow
-from zukunftsstadt.services import alerts, indexing
+from zukunftsstadt.services import alerts, indexing, records
 
 from . import factories, users
 from .conftest import reset_index
@@ -569,3 +569,32 @@ def test_shared_terms_leave_out_what_most_records_say():
                     doc_freq=np.array([40, 2, 2]))
     mine = {0: 0.9, 1: 0.3, 2: 0.3}
     assert shared_terms(corpus, mine, 1) == ["sonnensegel", "trinkbrunn"]
+
+
+def test_ressort_matrix_counts_each_record_once_and_links_to_its_pairs(app, client, portfolio):
+    """A record in two pairs of one cell adds its amount once; a cell opens its pairs."""
+    from decimal import Decimal
+
+    a, b = portfolio["a"], portfolio["b"]
+    a.budget_eur, b.budget_eur = Decimal("100000"), Decimal("50000")
+    records.save(a)
+    records.save(b)
+    third = factories.project(fkz="67KA0009", title="Pflegeheime im Hitzesommer",
+                              summary=HEAT, programme=b.programme, budget_eur=Decimal("20000"),
+                              topics=a.topics, municipalities=a.municipalities)
+    db.session.commit()
+    indexing.drain_all()
+    result = app.test_cli_runner().invoke(args=["analysis", "overlaps"])
+    assert result.exit_code == 0, result.output
+    between = OverlapPair.query.filter(OverlapPair.a_ressort != OverlapPair.b_ressort).all()
+    assert len(between) == 2 and all(f"project-{a.id}" in (p.a_doc, p.b_doc) for p in between)
+    users.login(client, users.make("coordination"))
+    page = client.get("/analyse/matrix").get_data(as_text=True)
+    cell = page.split('<th scope="row">BMG</th>', 1)[1].split("</tr>", 1)[0]
+    # a (100.000) once, b and the third project: 170.000, not 2 × 100.000 + 70.000
+    assert "2 offen (170.000,00 €)" in cell, cell
+    assert "/analyse/ueberschneidungen/?ressort=BMG&amp;gegen=BMUKN&amp;status=open" in cell
+    listing = client.get("/analyse/ueberschneidungen/?ressort=BMG&gegen=BMUKN&status=open")
+    text = listing.get_data(as_text=True)
+    assert text.count("Bewerten<span") == 2 and "third" not in text
+    assert f"{third.title}" in text

@@ -9,6 +9,7 @@ the rules of the lists) and the pairs are streamed as plain rows against that se
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,15 +57,20 @@ def _visible_rows(query: Select, *columns: Any) -> Iterator[tuple[Any, ...]]:
 
 
 def filtered(filters: dict[str, Any]) -> Select:
-    """The pairs the review list and the API show for `filters` (status, level, ressort, q:
-    a word of either title, doc: one record's pairs), without pairs of deleted records,
+    """The pairs the review list and the API show for `filters` (status, level, ressort and
+    gegen: its counterpart, q: a word of either title, doc: one record's pairs), without
+    pairs of deleted records,
     highest score first. Unknown values are no filter (callers check them where they must)."""
     query = select(OverlapPair)
     if filters.get("status") in REVIEW_STATUSES:
         query = query.where(OverlapPair.status == filters["status"])
     if filters.get("level") in {"hoch", "mittel"}:
         query = query.where(OverlapPair.level == filters["level"])
-    if filters.get("ressort"):
+    if filters.get("ressort") and filters.get("gegen"):  # the pairs of one matrix cell
+        one, other = filters["ressort"], filters["gegen"]
+        query = query.where(((OverlapPair.a_ressort == one) & (OverlapPair.b_ressort == other))
+                            | ((OverlapPair.a_ressort == other) & (OverlapPair.b_ressort == one)))
+    elif filters.get("ressort"):
         query = query.where((OverlapPair.a_ressort == filters["ressort"])
                             | (OverlapPair.b_ressort == filters["ressort"]))
     if filters.get("q"):
@@ -141,21 +147,35 @@ def ressorts() -> list[str]:
 
 
 def matrix() -> dict[tuple[str, str], dict[str, list[float]]]:
-    """Per Ressort pair (both ways round): [count, volume] of open and of confirmed pairs."""
+    """Per Ressort pair (both ways round): [count, volume] of open and of confirmed pairs. The
+    volume adds each record's amount once: a record in three pairs of a cell is one amount,
+    not three."""
     cells: dict[tuple[str, str], dict[str, list[float]]] = {}
+    members: dict[tuple[tuple[str, str], str], set[str]] = {}
     counted = select(OverlapPair).where(OverlapPair.status.in_(["open", "double_funding"]))
-    if permissions.is_coordination(current_user):  # everything: add up in SQL
-        rows: Any = db.session.execute(counted.with_only_columns(
-            OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status,
-            func.count(), func.coalesce(func.sum(OverlapPair.volume_eur), 0))
-            .group_by(OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status))
-    else:
-        rows = ((a, b, status, 1, volume or 0) for a, b, status, volume in _visible_rows(
+    for a, b, status, a_doc, b_doc in _visible_rows(
             counted, OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status,
-            OverlapPair.volume_eur))
-    for a, b, status, count, volume in rows:
+            OverlapPair.a_doc, OverlapPair.b_doc):
         for key in {(a, b), (b, a)}:
             cell = cells.setdefault(key, {"open": [0, 0.0], "double_funding": [0, 0.0]})
-            cell[status][0] += count
-            cell[status][1] += float(volume)
+            cell[status][0] += 1
+            members.setdefault((key, status), set()).update((a_doc, b_doc))
+    amounts = _amounts({doc for docs in members.values() for doc in docs})
+    for (key, status), docs in members.items():
+        cells[key][status][1] = math.fsum(amounts.get(doc, 0.0) for doc in docs)
     return cells
+
+
+def _amounts(docs: set[str]) -> dict[str, float]:
+    """The funding amount of each record behind `docs` (Reallabore have none)."""
+    found: dict[str, float] = {}
+    for kind in (kinds.PROJECT, kinds.PROGRAMME):
+        ids = sorted(i for name, i in filter(None, map(kinds.parse_doc_id, docs))
+                     if name == kind.name)
+        for start in range(0, len(ids), STREAM_CHUNK):
+            model = kind.model
+            found.update((kinds.doc_id(kind.name, i), float(amount)) for i, amount in
+                         db.session.execute(select(model.id, model.budget_eur).where(
+                             model.id.in_(ids[start:start + STREAM_CHUNK]),
+                             model.budget_eur.is_not(None))))
+    return found

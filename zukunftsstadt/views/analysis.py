@@ -76,7 +76,7 @@ def check() -> Any:
 def pairs() -> Any:
     _require_reader()
     filters = {name: request.args.get(name, "")[:20].replace("\x00", "")
-               for name in ("status", "level", "ressort")}
+               for name in ("status", "level", "ressort", "gegen")}
     filters["q"] = CONTROL.sub("", strip_invisible(request.args.get("q", "")))[:200].strip()
     filters["eintrag"] = request.args.get("eintrag", "")[:40]
     query = overlap_review.filtered({**filters, "doc": filters["eintrag"]})

@@ -110,6 +110,8 @@ def test_scan_review_resume_and_matrix(app, client, portfolio):
     # The shared terms as the records write them, not as the index stems them.
     terms = review.split("Gemeinsame Begriffe:")[1].split("</p>")[0]
     assert "kühlräume" in terms and "kuhlraum" not in terms, terms
+    api = client.get("/api/v1/overlaps/pairs").get_json()
+    assert "kühlräume" in api["items"][0]["terms"], api  # the API names them alike
     assert "gleiche Kommune: Leipzig (AGS 14713000)" in review
     url = f"/analyse/ueberschneidungen/{pair.id}"
     client.post(url, data={"csrf_token": users.csrf_token(client, url),

@@ -208,6 +208,6 @@ def overlap_pairs() -> Any:
         "id": p.id, "a": _side(p.a_doc, p.a_title, p.a_ressort),
         "b": _side(p.b_doc, p.b_title, p.b_ressort), "score": round(p.score, 4),
         "level": p.level, "status": p.status, "volume_eur": p.volume_eur,
-        "terms": list((p.reasons or {}).get("terms", [])), "comment": p.comment or "",
+        "terms": overlap_review.shared_words(p), "comment": p.comment or "",
         "found_at": _stamp(p.found_at), "reviewed_at": _stamp(p.reviewed_at),
     } for p in items]})

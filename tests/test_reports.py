@@ -112,3 +112,21 @@ def test_only_the_koordination_builds_reports(app, client, material):
     editor = users.make("editor", "BMFTR")
     users.login(client, editor)
     assert client.get("/transferberichte/neu").status_code == 403
+
+
+def test_the_builder_proposes_tagged_reallabore_of_a_priority_and_names_their_places(client):
+    priority = factories.priority(key="fs-hitze", title="Hitzevorsorge")
+    leipzig = factories.municipality("14713000", "Leipzig")
+    factories.lab(name="Reallabor Kühle Höfe", research_priorities=[priority],
+                  municipalities=[leipzig])
+    factories.project(title="Trinkbrunnen im Quartier", research_priorities=[priority],
+                      municipalities=[leipzig])
+    factories.lab(name="Reallabor ohne Hitzebezug")
+    users.login(client, users.make("coordination"))
+    created = _post(client, "/transferberichte/neu", {
+        "title": "Hitzevorsorge vor Ort", "scope": "priority:fs-hitze",
+        "introduction": "Hitze.", "transferability": "Übertragbar."})
+    builder = client.get(created.location).get_data(as_text=True)
+    assert "Reallabor Kühle Höfe" in builder and "Trinkbrunnen im Quartier" in builder
+    assert "Reallabor ohne Hitzebezug" not in builder
+    assert builder.count("Leipzig") >= 2  # the Kommunen of both proposals

@@ -46,7 +46,7 @@ def _scoped(model: type, kind: str, value: str) -> Select:
     query = select(model)
     if kind == "topic":
         query = query.where(model.topics.any(Topic.key == value))
-    elif kind == "priority" and model is Project:
+    elif kind == "priority":  # projects and Reallabore carry priority tags alike
         query = query.where(model.research_priorities.any(ResearchPriority.key == value))
     elif kind == "city_type":
         query = query.where(model.municipalities.any(Municipality.city_type == value))

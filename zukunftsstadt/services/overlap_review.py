@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, String, case, cast, func, literal, select, union, union_all
 
 from search.overlap import display_terms
 
@@ -151,19 +151,52 @@ def matrix() -> dict[tuple[str, str], dict[str, list[float]]]:
     volume adds each record's amount once: a record in three pairs of a cell is one amount,
     not three."""
     cells: dict[tuple[str, str], dict[str, list[float]]] = {}
-    members: dict[tuple[tuple[str, str], str], set[str]] = {}
+
+    def cell(a: str, b: str) -> dict[str, list[float]]:
+        return cells.setdefault((a, b), {"open": [0, 0.0], "double_funding": [0, 0.0]})
+
     counted = select(OverlapPair).where(OverlapPair.status.in_(["open", "double_funding"]))
+    if permissions.is_coordination(current_user):  # every pair: add up in SQL
+        for a, b, status, count in db.session.execute(counted.with_only_columns(
+                OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status, func.count())
+                .group_by(OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status)):
+            for key in {(a, b), (b, a)}:
+                cell(*key)[status][0] += count
+        for a, b, status, volume in db.session.execute(_distinct_volumes(counted)):
+            for key in {(a, b), (b, a)}:
+                cell(*key)[status][1] += float(volume or 0)
+        return cells
+    members: dict[tuple[tuple[str, str], str], set[str]] = {}
     for a, b, status, a_doc, b_doc in _visible_rows(
             counted, OverlapPair.a_ressort, OverlapPair.b_ressort, OverlapPair.status,
             OverlapPair.a_doc, OverlapPair.b_doc):
         for key in {(a, b), (b, a)}:
-            cell = cells.setdefault(key, {"open": [0, 0.0], "double_funding": [0, 0.0]})
-            cell[status][0] += 1
+            cell(*key)[status][0] += 1
             members.setdefault((key, status), set()).update((a_doc, b_doc))
     amounts = _amounts({doc for docs in members.values() for doc in docs})
     for (key, status), docs in members.items():
         cells[key][status][1] = math.fsum(amounts.get(doc, 0.0) for doc in docs)
     return cells
+
+
+def _distinct_volumes(pairs: Select) -> Select:
+    """Per (Ressort, Ressort, status): the sum of the amounts of the distinct records
+    in those pairs, in SQL (the Koordination's matrix reads every pair)."""
+    a, b = OverlapPair.a_ressort, OverlapPair.b_ressort
+    first = case((a < b, a), else_=b)  # the cell, whichever way round the pair is stored
+    second = case((a < b, b), else_=a)
+    side = [pairs.with_only_columns(first.label("a"), second.label("b"),
+                                    OverlapPair.status.label("status"), column.label("doc"))
+            for column in (OverlapPair.a_doc, OverlapPair.b_doc)]
+    members = union(*side).subquery()  # UNION, not UNION ALL: each record once per cell
+    amounts = union_all(*(
+        select((literal(f"{kind.name}-") + cast(kind.model.id, String)).label("doc"),
+               kind.model.budget_eur.label("amount"))
+        .where(kind.model.budget_eur.is_not(None))
+        for kind in (kinds.PROJECT, kinds.PROGRAMME))).subquery()
+    return (select(members.c.a, members.c.b, members.c.status, func.sum(amounts.c.amount))
+            .select_from(members.join(amounts, members.c.doc == amounts.c.doc))
+            .group_by(members.c.a, members.c.b, members.c.status))
 
 
 def _amounts(docs: set[str]) -> dict[str, float]:

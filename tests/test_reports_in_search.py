@@ -9,6 +9,7 @@ from zukunftsstadt.models import TransferReport
 from zukunftsstadt.services import indexing, records, reports
 
 from . import factories
+from .test_search_experience import _api as _search
 
 
 @pytest.fixture
@@ -35,12 +36,6 @@ def _report(title: str, introduction: str, status: str, cited) -> TransferReport
     indexing.drain_all()
     indexing.refresh()
     return report
-
-
-def _search(client, **args):
-    response = client.get("/api/v1/search", query_string=args)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
 def test_a_published_report_is_found_by_its_text_and_its_cities(client, cited):

@@ -57,7 +57,11 @@ def parse_amount(text: str, *, plain: bool = True) -> Decimal | None:
             "Bitte geben Sie einen Betrag in Euro an, z. B. 1.000,50 oder 1000.50." if plain
             else f"„{text.strip()[:40]}“ ist kein Betrag im deutschen Format "
                  "(z. B. 1.234.567,89).")
-    amount = Decimal(cleaned)
+    return checked_amount(Decimal(cleaned), text)
+
+
+def checked_amount(amount: Decimal, text: str) -> Decimal:
+    """`amount` if a column of cents holds it; else a ValueError in German naming `text`."""
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValueError(f"Der Betrag „{text.strip()[:40]}“ hat mehr als zwei "
                          "Nachkommastellen (Cent).")

@@ -123,11 +123,10 @@ def _amount(value: Any) -> Decimal:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value) or value < 0:
             raise CellError("Der Betrag muss eine Zahl ≥ 0 sein.")
-        amount = Decimal(repr(value))  # a number cell is a number, never German notation
-        if amount > german_formats.LARGEST_AMOUNT:
-            raise CellError("Der Betrag ist zu groß.")
-        if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise CellError("Höchstens zwei Nachkommastellen (Cent) erlaubt.")
+        try:  # a number cell is a number, never German notation
+            amount = german_formats.checked_amount(Decimal(repr(value)), repr(value))
+        except ValueError as exc:
+            raise CellError(str(exc)) from None
     else:
         try:
             parsed = german_formats.parse_amount(text_of(value))

@@ -21,6 +21,7 @@ from search.overlap import display_terms
 from .. import kinds, permissions, visibility
 from ..extensions import db
 from ..models import REVIEW_STATUSES, OverlapPair, Programme, Project, RealWorldLab
+from .overlaps import doc_record
 
 STREAM_CHUNK = 5000
 
@@ -132,8 +133,7 @@ def shared_words(pair: OverlapPair) -> list[str]:
     portfolio scan stores the index's stems."""
     texts: list[str] = []
     for doc in (pair.a_doc, pair.b_doc):
-        parsed = kinds.parse_doc_id(doc)
-        record = db.session.get(kinds.BY_NAME[parsed[0]].model, parsed[1]) if parsed else None
+        record = doc_record(doc)
         texts += [str(getattr(record, name, None) or "") for name in (
             "title", "name", "summary", "description", "objectives", "results")]
     return display_terms({"summary": " ".join(texts)}, (pair.reasons or {}).get("terms", []))

@@ -1,15 +1,19 @@
 """Search benchmark (issue 3 §3): synthetic German catalogue, bulk indexing, query latency.
 
     .venv/bin/python bench/search.py [--size 20000] [--clients 1 8] [--skip-r3]
+                                     [--baseline REV] [--workers 4]
 
 1. generates `--size` realistic German records (programmes, projects, Reallabore, research
    priorities) with the app's own search fields (spelling, completion);
 2. bulk-indexes them as the app does (every record into `bench-catalogue`, the public ones also
    into `bench-public`, which anonymous searches read) and reports records/s;
-3. runs a fixed mix of 200 queries with facets, sorting and paging: directly against
-   Elasticsearch (through `search.queries`, as the app does) and through the app's HTTP
-   endpoint `/api/v1/search` served by a threaded WSGI server in a subprocess on 127.0.0.1,
-   with 1 and 8 concurrent clients; reports p50/p95;
+3. runs a fixed mix of 200 queries with facets, sorting and paging, with 1 and 8 concurrent
+   clients, three ways: directly against Elasticsearch with the query code of `--baseline`
+   (a git revision, read with `git show`: the baseline of the same run, on the same node),
+   directly with today's `search.queries`, and through the app's HTTP endpoint
+   `/api/v1/search` under gunicorn (gthread workers, as in production) with the API rate
+   limit off; reports p50/p95 and the ratios the targets are set in. The shard request cache
+   is cleared before each of them;
 4. measures commit-to-searchable (R3): records saved through the services into a scratch
    SQLite database while an outbox worker runs with its default interval.
 Prints a table, writes JSON to bench/results/, deletes the bench indices at the end.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import json
 import os
 import random
@@ -42,16 +47,31 @@ from search import indices, queries  # noqa: E402
 from search.client import make_client  # noqa: E402
 
 PREFIX = "bench"
+BASELINE = "5f01253"  # the search code before facets moved to a cached request of their own
 
 
-def _direct(client: Any, alias: str, args: dict[str, Any]) -> None:
+def baseline_queries(revision: str) -> Any:
+    """`search/queries.py` as it was at `revision`, as a module of today's `search` package
+    (its helpers are today's)."""
+    source = subprocess.run(["git", "show", f"{revision}:search/queries.py"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout
+    spec = importlib.util.spec_from_loader("search._baseline_queries", loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "search"
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    exec(compile(source, f"{revision}:search/queries.py", "exec"), module.__dict__)
+    return module
+
+
+def _direct(client: Any, alias: str, args: dict[str, Any], code: Any = queries) -> None:
     filters = {k: v if isinstance(v, list) else [str(v)] for k, v in args.items()
                if k in queries.FACETS}
     ranges = queries.Ranges(year_from=args.get("year_from"), year_to=args.get("year_to"),
                             budget_min=args.get("budget_min"))
-    queries.search(client, alias, args.get("q", ""), filters=filters, ranges=ranges,
-                   sort=args.get("sort", "relevance"), page=args.get("page", 1), size=20,
-                   facets=True, suggest=True)
+    code.search(client, alias, args.get("q", ""), filters=filters, ranges=ranges,
+                sort=args.get("sort", "relevance"), page=args.get("page", 1), size=20,
+                facets=True, suggest=True)
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -93,10 +113,11 @@ def _free_port() -> int:
 
 
 class AppServer:
-    """The app under a threaded WSGI server in a subprocess, reading the bench index."""
+    """The app under gunicorn (gthread) in a subprocess, reading the bench index."""
 
-    def __init__(self, es_url: str, workdir: Path) -> None:
+    def __init__(self, es_url: str, workdir: Path, workers: int = 4, threads: int = 4) -> None:
         self.port = _free_port()
+        self.workers, self.threads = workers, threads
         db_path = workdir / "bench-app.sqlite"
         # No API rate limit: the benchmark is faster than any real client, and a 429 answered
         # quickly must not count as a fast search.
@@ -110,12 +131,12 @@ class AppServer:
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=self.env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        code = ("import logging; logging.getLogger('werkzeug').setLevel(logging.ERROR);"
-                "from werkzeug.serving import run_simple; from wsgi import app;"
-                f"run_simple('127.0.0.1', {self.port}, app, threaded=True)")
-        self.process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
+             "--workers", str(self.workers), "--threads", str(self.threads),
+             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
             try:
                 self.get("/health")
                 return self
@@ -136,6 +157,8 @@ class AppServer:
             body = response.read()
             if response.status != 200 and not path.startswith("/health"):
                 raise RuntimeError(f"{path}: HTTP {response.status}")
+            if path.startswith("/api/") and b'"hits"' not in body:
+                raise RuntimeError(f"{path}: no hit list in the answer")
             return body
         finally:
             conn.close()
@@ -202,9 +225,13 @@ def main() -> None:
     parser.add_argument("--es-url", default=os.environ.get("ELASTICSEARCH_URL",
                                                            "http://127.0.0.1:9200"))
     parser.add_argument("--skip-r3", action="store_true")
+    parser.add_argument("--baseline", default=BASELINE,
+                        help="git revision whose search code is the baseline")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--keep", action="store_true", help="keep the bench index")
     opts = parser.parse_args()
 
+    before = baseline_queries(opts.baseline)
     es = make_client(opts.es_url, timeout=120)
     indices.drop_all(es, PREFIX)
     result: dict[str, Any] = {"size": opts.size, "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -223,19 +250,22 @@ def main() -> None:
     mix = query_mix()
     alias = indices.alias_name(PREFIX, indices.PUBLIC)  # anonymous searches, as in the app
     search_client = make_client(opts.es_url, timeout=30)
-    result["direct"] = {}
-    result["app"] = {}
+    print("API rate limit off (API_RATE_LIMIT=0); only 200 answers with hits count",
+          flush=True)
+    paths = {f"vorher ({opts.baseline})": lambda a: _direct(search_client, alias, a, before),
+             "direkt": lambda a: _direct(search_client, alias, a)}
+    result["paths"] = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for clients in opts.clients:
-            result["direct"][clients] = run_concurrent(
-                lambda a: _direct(search_client, alias, a), mix, clients, opts.rounds)
-            print(f"direct, {clients} clients: {result['direct'][clients]}", flush=True)
-        with AppServer(opts.es_url, workdir) as server:
-            for clients in opts.clients:
-                result["app"][clients] = run_concurrent(server.search, mix, clients,
-                                                        opts.rounds)
-                print(f"app, {clients} clients: {result['app'][clients]}", flush=True)
+        with AppServer(opts.es_url, workdir, opts.workers) as server:
+            paths[f"app (gunicorn {opts.workers}x{server.threads})"] = server.search
+            for name, call in paths.items():
+                result["paths"][name] = {}
+                for clients in opts.clients:
+                    es.indices.clear_cache(index=alias, request=True)
+                    row = run_concurrent(call, mix, clients, opts.rounds)
+                    result["paths"][name][clients] = row
+                    print(f"{name}, {clients} clients: {row}", flush=True)
         if not opts.skip_r3:
             result["commit_to_searchable"] = commit_to_searchable(opts.es_url, workdir)
     if not opts.keep:
@@ -245,11 +275,23 @@ def main() -> None:
     print(f"Search benchmark, {opts.size:,} documents, {os.cpu_count()} CPUs")
     print(f"  bulk indexing: {result['indexing']['docs_per_s']:,} docs/s "
           f"({result['indexing']['seconds']} s, {result['indexing']['failed']} failed)")
-    print(f"  {'path':<8} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'q/s':>7}")
-    for path in ("direct", "app"):
-        for clients, row in result[path].items():
-            print(f"  {path:<8} {clients:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+    print(f"  {'path':<24} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'q/s':>7}")
+    for name, rows in result["paths"].items():
+        for clients, row in rows.items():
+            print(f"  {name:<24} {clients:>7} {row['p50_ms']:>8} {row['p95_ms']:>8} "
                   f"{row['max_ms']:>8} {row['qps']:>7}")
+    old, new, app = result["paths"].values()
+    ratios = result["ratios"] = {}
+    if 8 in old:
+        ratios["p95, 8 clients: direkt / vorher (Ziel <= 0.25)"] = (
+            new[8]["p95_ms"] / old[8]["p95_ms"])
+    if 1 in old:
+        ratios["p50, 1 client: direkt / vorher (Ziel <= 0.5)"] = (
+            new[1]["p50_ms"] / old[1]["p50_ms"])
+        ratios["p50, 1 client: app / direkt (Ziel <= 1.3)"] = (
+            app[1]["p50_ms"] / new[1]["p50_ms"])
+    for label, value in ratios.items():
+        print(f"  {label}: {value:.2f}")
     if "commit_to_searchable" in result:
         r3 = result["commit_to_searchable"]
         print(f"  commit-to-searchable (R3, worker interval 1 s): p50 {r3['p50_ms']} ms, "

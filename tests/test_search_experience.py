@@ -185,3 +185,27 @@ def test_api_answers_503_in_german_when_search_is_down(app, client):
         app.extensions["search_client"] = original
     assert response.status_code == 503 and "nicht erreichbar" in response.get_json()["detail"]
     assert suggest.status_code == 503
+
+
+def test_totals_beyond_the_counting_limit_say_more_than(client, corpus, monkeypatch):
+    """Totals are counted up to a limit (10,000; here 2): beyond it the page and the API say
+    "mehr als", and the facet counts stay exact."""
+    from search import queries
+
+    monkeypatch.setattr(queries, "TOTAL_LIMIT", 2)
+    body = _api(client, q="Hitze")
+    assert (body["total"], body["total_exact"]) == (2, False)
+    assert sum(_facet(body, "kind").values()) == 3  # two projects and the Reallabor
+    assert "mehr als 2 Treffer" in client.get("/search?q=Hitze").get_data(as_text=True)
+    monkeypatch.setattr(queries, "TOTAL_LIMIT", 10_000)
+    body = _api(client, q="Hitze")
+    assert body["total_exact"] and body["total"] >= 3
+    assert "mehr als" not in client.get("/search?q=Hitze").get_data(as_text=True)
+
+
+def test_facet_counts_follow_the_relaxed_query(client, corpus):
+    """When too few records hold every word, the hits are those with most words; the counts
+    beside them count the same records."""
+    body = _api(client, q="Hitzeschutz Regenwasser")
+    assert body["total"] >= 2
+    assert sum(_facet(body, "kind").values()) == body["total"]

@@ -23,7 +23,10 @@ _S = {"type": "string", "maxLength": 500}
 _FACET_VALUES = {"type": "array", "items": schemas.obj(
     {"value": {}, "label": {}, "count": {"type": "integer"}})}
 SEARCH_RESULT = schemas.obj({
-    "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
+    "total": {"type": "integer", "minimum": 0},
+    "total_exact": {"type": "boolean", "description":
+                    "false: mindestens so viele Treffer (gezählt wird bis 10.000)"},
+    "page": {"type": "integer"},
     "size": {"type": "integer"},
     "hits": {"type": "array", "items": schemas.obj({
         "kind": schemas.TEXT, "id": schemas.TEXT, "title": schemas.TEXT,
@@ -74,6 +77,7 @@ def search() -> Any:
         labels = {}
     return jsonify({
         "total": result.total,
+        "total_exact": result.total_exact,
         "page": params.page,
         "size": params.size,
         "hits": [{

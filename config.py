@@ -39,6 +39,8 @@ class Config:
     SEARCH_NODE_PORT = _env_int("SEARCH_NODE_PORT", 9200)
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "zukunftsstadt")
     SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "2.5"))
+    # Share of the time a rebuild writes; it pauses the rest, so searches keep answering.
+    REBUILD_SHARE = float(os.environ.get("REBUILD_SHARE", "0.75"))
     PAGE_SIZE = 20
     # JSON API: requests per minute per API key (or per address without one); 0 = no limit.
     API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 300)

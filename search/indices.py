@@ -17,12 +17,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
 from .access import is_public
+
+T = TypeVar("T")
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 CATALOGUE = "catalogue"
@@ -162,6 +164,18 @@ def bulk_write_to(
         if progress:
             progress(1)
     return errors
+
+
+def throttled(items: Iterable[T], every: int = 500, share: float = 1.0) -> Iterator[T]:
+    """`items`, with a pause after each `every` of them, so that producing and writing them
+    takes about `share` of the time: a rebuild leaves the node room for searches."""
+    mark = time.monotonic()
+    for count, item in enumerate(items, 1):
+        yield item
+        if share < 1.0 and count % every == 0:
+            busy = time.monotonic() - mark
+            time.sleep(busy * (1.0 - share) / share)
+            mark = time.monotonic()
 
 
 def begin_rebuild(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -> str:

@@ -195,7 +195,8 @@ def rebuild(progress: Callable[[int], None] | None = None) -> tuple[str, dict[st
     es, pfx = client(), prefix()
     new = {name: indices.begin_rebuild(es, pfx, name) for name in indices.NAMES}
     try:
-        errors = indices.bulk_write_to(es, _targets(new, progress))
+        errors = indices.bulk_write_to(es, indices.throttled(
+            _targets(new, progress), share=current_app.config["REBUILD_SHARE"]))
     except Exception:
         for index in new.values():
             indices.abort_rebuild(es, index)

@@ -158,3 +158,14 @@ def test_foerderkatalog_refuses_more_than_two_decimals(text):
 def test_foerderkatalog_reads_german_thousands():
     assert csvformat.parse_amount("2.125") == Decimal("2125.00")
     assert csvformat.parse_amount("2.125,5") == Decimal("2125.50")
+
+
+def test_german_dates_and_times():
+    from datetime import date, datetime
+
+    from zukunftsstadt import german_formats
+
+    assert german_formats.day(date(2026, 3, 1)) == "01.03.2026"
+    # stored times are UTC; pages show German local time, winter and summer
+    assert german_formats.moment(datetime(2026, 12, 3, 13, 5)) == "03.12.2026, 14:05 Uhr"
+    assert german_formats.moment(datetime(2026, 7, 1, 12, 0)) == "01.07.2026, 14:00 Uhr"

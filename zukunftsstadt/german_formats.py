@@ -1,14 +1,18 @@
-"""German number formats for pages, forms and files, through Babel's CLDR data (one place
-instead of a formatter per module)."""
+"""German number and date formats for pages, forms and files, through Babel's CLDR data (one
+place instead of a formatter per module)."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 LOCALE = "de_DE"
+BERLIN = ZoneInfo("Europe/Berlin")
 LARGEST_AMOUNT = Decimal("99999999999999.99")  # what a Numeric(16, 2) column holds
 _GERMAN_NUMBER = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+(,\d+)?$")
 _PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
@@ -33,6 +37,19 @@ def plain_amount(value: Decimal | float) -> str:
     """1234567.5 -> '1234567,50': a decimal comma and no thousands dots, which no reader of a
     spreadsheet cell or a form field can take for anything else (2.125 is not 2125)."""
     return format_decimal(value, format="0.00", locale=LOCALE)
+
+
+def day(value: date) -> str:
+    """date(2026, 3, 1) -> '01.03.2026' (TT.MM.JJJJ, as forms take it)."""
+    return format_date(value, "dd.MM.yyyy", locale=LOCALE)
+
+
+def moment(value: datetime) -> str:
+    """A UTC time (naive ones are UTC, as stored) in German local time:
+    '03.12.2026, 14:05 Uhr'."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return format_datetime(value, "dd.MM.yyyy, HH:mm 'Uhr'", tzinfo=BERLIN, locale=LOCALE)
 
 
 def short(value: float) -> str:

@@ -36,6 +36,10 @@ from .models import (
 )
 from .services import documents
 
+# The page of a record of a kind without pages of its own (`views/catalogue.record_detail`,
+# /katalog/<segment>/<id>, every form field with its label); its list is `record_list`.
+GENERIC_DETAIL = "catalogue.record_detail"
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -48,12 +52,17 @@ class Kind:
     section: str  # section of the catalogue file (`flask catalogue load/dump`)
     label: str  # German, singular
     plural: str  # German, plural
-    detail: str  # endpoint of the record's page (taking `record_id`) or of its list
+    detail: str  # endpoint of its page (taking `record_id`), of its list, or GENERIC_DETAIL
     form: type[RecordForm]
     document: Callable[[Any], dict[str, Any]] | None = None  # its search document, if searched
     scanned: bool = False  # compared in the overlap check and scan
     covers_priorities: bool = False  # counted in the research-priority coverage
     api_writable: bool = True  # created and changed through the JSON API too
+
+    @property
+    def generic_pages(self) -> bool:
+        """Shown by the generic list and detail pages (no templates of its own)."""
+        return self.detail == GENERIC_DETAIL
 
     @property
     def searched(self) -> bool:
@@ -125,11 +134,20 @@ def parse_doc_id(value: str) -> tuple[str, int] | None:
     return name, int(number)
 
 
-def page_of(kind: Kind, record_id: int, *, external: bool = False) -> str:
-    """The address of a record's page (organisations have their list only)."""
+def page_args(kind: Kind, record_id: int) -> tuple[str, dict[str, Any]]:
+    """The endpoint and values of a record's page (organisations have their list only; the
+    generic page also needs the kind's segment)."""
     if kind.name == "organisation":
-        return url_for(kind.detail, _external=external)
-    return url_for(kind.detail, record_id=record_id, _external=external)
+        return kind.detail, {}
+    if kind.detail == GENERIC_DETAIL:
+        return kind.detail, {"segment": kind.segment, "record_id": record_id}
+    return kind.detail, {"record_id": record_id}
+
+
+def page_of(kind: Kind, record_id: int, *, external: bool = False) -> str:
+    """The address of a record's page."""
+    endpoint, values = page_args(kind, record_id)
+    return url_for(endpoint, _external=external, **values)
 
 
 def page_of_doc(doc: str) -> str | None:

@@ -14,7 +14,6 @@ from .models import (
     Organisation,
     Programme,
     Project,
-    RealWorldLab,
     ResearchPriority,
     User,
 )
@@ -47,15 +46,10 @@ def _user(user: Any) -> User | None:
 
 
 def record_ressort(record: Any) -> str | None:
-    """The code of the Ressort that owns a record today (None: no Ressort)."""
-    if isinstance(record, Programme):
-        return record.ressort.code if record.ressort else None
-    if isinstance(record, Project):
-        ressort = record.ressort
-        return ressort.code if ressort else None
-    if isinstance(record, RealWorldLab):
-        return record.ressort.code if record.ressort else None
-    return None
+    """The code of the Ressort that owns a record today (None: no Ressort). Every kind with a
+    Ressort calls it `ressort` (a project's is its programme's, `Project.ressort`)."""
+    ressort = getattr(record, "ressort", None)
+    return ressort.code if ressort is not None else None
 
 
 def is_confidential(record: Any) -> bool:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import Flask, request, url_for
 
@@ -11,9 +10,6 @@ from . import german_formats, kinds, permissions
 from .links import public_url
 from .models import PROGRAMME_STATUSES, PUBLICATION_STATUSES, RESULTS_STATUSES, Municipality
 from .services import review_queue
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
 
 euro = german_formats.euro
 
@@ -27,16 +23,12 @@ def german_date(value: date | str | None) -> str:
         return "–"
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
-    return value.strftime("%d.%m.%Y")
+    return german_formats.day(value)
 
 
 def german_datetime(value: datetime | None) -> str:
     """A stored UTC time as German local time, e.g. "03.12.2026, 14:05 Uhr"."""
-    if not value:
-        return "–"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
+    return german_formats.moment(value) if value else "–"
 
 
 def page_url(page: int) -> str:
@@ -69,6 +61,8 @@ def register(app: Flask) -> None:
         public_url=public_url,
         KIND_LABELS=kinds.LABELS,
         KINDS=kinds.BY_NAME,
+        GENERIC_KINDS=[k for k in kinds.ALL if k.generic_pages],
+        record_page=kinds.page_of,
         PROGRAMME_STATUSES=PROGRAMME_STATUSES,
         PUBLICATION_STATUSES=PUBLICATION_STATUSES,
         permissions=permissions,

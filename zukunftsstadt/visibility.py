@@ -77,6 +77,11 @@ def priorities() -> Select:
     return select(ResearchPriority).where(_rule(ResearchPriority, None, false()))
 
 
+def records(model: Any) -> Select:
+    """A kind without a rule of its own: owned by its Ressort (`ressort_id`) if it has one."""
+    return select(model).where(_rule(model, getattr(model, "ressort_id", None), false()))
+
+
 def visible(record: object) -> bool:
     return can_read(_user(), record)
 

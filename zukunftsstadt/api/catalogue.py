@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import kinds, permissions, visibility
+from .. import kind_fields, kinds, permissions, visibility
 from ..extensions import db
 from ..kinds import Kind
 from ..models import (
@@ -276,6 +276,30 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in [
          "compiled_desc": (TransferReport.compiled_at.desc().nulls_last(),)},
         (TransferReport.title,)),
 ]}
+
+
+def _generic(kind: Kind) -> Collection:
+    """A kind without a collection of its own: the records `visibility.records` shows, the
+    text filter on title (or name) and key, the Ressort filter if the kind has a Ressort."""
+    model = kind.model
+    title, key = getattr(model, kind_fields.title_attr(kind)), getattr(model, kind.key)
+    owned = hasattr(model, "ressort_id")
+
+    def apply(query: Select, f: dict[str, Any]) -> Select:
+        if owned and f["ressort"]:
+            query = query.where(model.ressort_id.in_(_ressort_ids(f["ressort"])))
+        return query
+
+    links = tuple(selectinload(getattr(model, f.attr)) for f in kind_fields.of(kind)
+                  if f.type in ("ref", "refs", "places"))
+    return Collection(kind, lambda: visibility.records(model), visibility.visible,
+                      serialise.generic(kind), (RESSORT,) if owned else (), apply,
+                      {"title": (title,), "key": (key,),
+                       "updated_desc": (model.updated_at.desc(),)}, (title, key), links)
+
+
+COLLECTIONS.update({k.collection: _generic(k) for k in kinds.ALL
+                    if k.collection not in COLLECTIONS})
 
 
 def get_visible(collection: Collection, record_id: int) -> Any:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import kind_fields, kinds
 from ..forms.records import FKZ
+from ..kind_fields import FormField
+from ..kinds import Kind
 from ..models import (
     LAB_PHASES,
     ORGANISATION_KINDS,
@@ -166,6 +169,49 @@ REQUIRED_ON_CREATE: dict[str, list[str]] = {
     "priority": ["title"],
     "organisation": ["name"],
 }
+
+
+# Kinds without schemas of their own: derived from their form's fields (`kind_fields`).
+_OUT_TYPES: dict[str, dict[str, Any]] = {
+    "text": nullable(TEXT), "long": nullable(TEXT), "choice": nullable(TEXT),
+    "integer": nullable({"type": "integer"}), "amount": AMOUNT, "date": DATE,
+    "bool": nullable({"type": "boolean"}), "ref": nullable(ID),
+    "refs": {"type": "array", "items": ID}, "places": {"type": "array", "items": PLACE}}
+_IN_TYPES: dict[str, dict[str, Any]] = {
+    "integer": {"type": "integer"}, "amount": IN_AMOUNT, "date": IN_DATE,
+    "bool": {"type": "boolean"}, "ref": ID, "refs": ID_LIST,
+    "places": {"type": "array", "maxItems": 200, "items": {"type": "string", "maxLength": 200}}}
+
+
+def _output(kind: Kind) -> dict[str, Any]:
+    properties = {**COMMON, kind.key: TEXT}
+    for field in kind_fields.of(kind):
+        properties[field.name] = _OUT_TYPES[field.type]
+        if field.type == "ref":
+            properties[field.attr] = nullable(TEXT)
+    return obj(properties)
+
+
+def _input(field: FormField) -> dict[str, Any]:
+    if field.type == "choice":  # a select always sends one of its values
+        return {"type": "string", "enum": [value for value, _ in field.choices]}
+    if field.type in ("text", "long"):
+        default = 20_000 if field.type == "long" else 300
+        schema = {"type": "string", "maxLength": field.limit or default}
+    else:
+        schema = _IN_TYPES[field.type]
+    return schema if field.required or field.type in ("ref", "refs", "bool") else nullable(
+        schema)
+
+
+for _kind in kinds.ALL:
+    if _kind.schema not in OUTPUT:
+        OUTPUT[_kind.schema] = _output(_kind)
+    if _kind.api_writable and _kind.name not in INPUT:
+        INPUT[_kind.name] = {f.name: _input(f) for f in kind_fields.of(_kind)}
+        # a choice of records (a Ressort) has no empty value a form could send
+        REQUIRED_ON_CREATE[_kind.name] = [f.name for f in kind_fields.of(_kind)
+                                          if f.required or f.type == "ref"]
 
 
 def create_schema(kind: str) -> dict[str, Any]:

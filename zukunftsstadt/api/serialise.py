@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,7 +10,8 @@ from typing import Any
 from flask import url_for
 from flask_login import current_user
 
-from .. import permissions, visibility
+from .. import kind_fields, kinds, permissions, visibility
+from ..kinds import Kind
 from ..models import (
     Municipality,
     Organisation,
@@ -133,3 +134,33 @@ def report(r: TransferReport, sources: list[Any]) -> dict[str, Any]:
         "compiled_at": stamp(r.compiled_at),
         "records": [{"kind": s.item.kind, "id": s.record.id} for s in sources],
     }
+
+
+def generic(kind: Kind) -> Callable[[Any], dict[str, Any]]:
+    """The serialiser of a kind without one of its own: id, key, timestamps and the form's
+    fields as the form names them (`ressort_id`), a reference also by its natural key
+    (`ressort`: the code), linked records as ids; links the reader may not see are left
+    out, as on the pages."""
+    fields = kind_fields.of(kind)
+
+    def dump(record: Any) -> dict[str, Any]:
+        data = {**_common(record, None), "html_url": kinds.page_of(kind, record.id),
+                kind.key: getattr(record, kind.key)}
+        for field in fields:
+            linked = getattr(record, field.attr)
+            if field.type == "ref":
+                shown = linked is not None and permissions.can_name(current_user, linked)
+                data[field.name] = linked.id if shown else None
+                data[field.attr] = kind_fields.file_value(record, field) if shown else None
+            elif field.type == "refs" and field.ref:
+                data[field.name] = [item.id for item in linked
+                                    if permissions.can_name(current_user, item)]
+            elif field.type == "places":
+                data[field.name] = _places(linked)
+            elif field.type == "amount":
+                data[field.name] = _amount(linked)
+            else:
+                data[field.name] = kind_fields.file_value(record, field)
+        return data
+
+    return dump

@@ -17,7 +17,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from .. import kinds, permissions
+from .. import kind_fields, kinds, permissions
 from ..extensions import db
 from ..inputs import JsonRefused
 from ..kinds import Kind
@@ -36,6 +36,9 @@ CREATE_DEFAULTS: dict[str, dict[str, Any]] = {  # the first choice a page's form
     "lab": {"phase": "Konzeption"},
     "organisation": {"kind": "Sonstige"},
 }
+for _spec in kinds.ALL:  # any other kind: the first value of each fixed choice
+    CREATE_DEFAULTS.setdefault(_spec.name, {f.name: f.choices[0][0]
+                                            for f in kind_fields.of(_spec) if f.choices})
 PY_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
     "array": (list,), "object": (dict,)}

@@ -112,6 +112,7 @@ def max_length(limit: int):
                 f"Höchstens {limit:,} Zeichen erlaubt (eingegeben: {len(field.data):,}).".replace(
                     ",", ".")
             )
+    check.limit = limit  # type: ignore[attr-defined]  # read by `kind_fields`
     return check
 
 
@@ -194,7 +195,7 @@ class GermanDateField(DateField):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return self.data.strftime("%d.%m.%Y") if self.data else ""
+        return german_formats.day(self.data) if self.data else ""
 
 
 def end_not_before_start(form: Any) -> bool:

@@ -44,7 +44,7 @@ def text_of(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime | date):
-        return value.strftime("%d.%m.%Y")
+        return german_formats.day(value)
     return unicodedata.normalize("NFC", str(value)).strip()
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from .. import kinds
+from .. import kind_fields, kinds
 from ..extensions import db
+from ..kind_fields import FormField
+from ..kinds import Kind
 from ..models import (
     ORGANISATION_KINDS,
     PROGRAMME_STATUSES,
@@ -263,9 +266,44 @@ class _Loader:
         report.publication_status = self.publication(item, where)
         editing.stage(report, None, source=self.source_kind, source_ref=where)
 
+    def record(self, kind: Kind, item: dict[str, Any], where: str) -> None:
+        """A kind without a handler of its own: its key and its form's fields, named as in
+        the dump (`kind_fields.FormField.attr`); references by natural key. A missing
+        optional field is left as it is (a new record: the model's default)."""
+        record, _ = self.upsert(kind.model, kind.key, item[kind.key])
+        for field in kind_fields.of(kind):
+            if field.required or field.attr in item:
+                setattr(record, field.attr, self.value(kind, field, item[field.attr], where))
+        record.publication_status = self.publication(item, where)
+        editing.stage(record, None, source=self.source_kind, source_ref=where)
+
+    def value(self, kind: Kind, field: FormField, value: Any, where: str) -> Any:
+        if field.type in ("ref", "refs"):
+            assert field.ref is not None
+            find = self.lookup if field.type == "ref" else self.lookup_many
+            return find(field.ref[0], field.ref[1], value, where)
+        if field.type == "places":
+            return self.lookup_many(Municipality, "ags", value, where)
+        if field.type == "date":
+            return _date(value, where)
+        if field.type == "amount":
+            return _amount(value, where)
+        if field.type == "bool":
+            return bool(value)
+        if field.type == "choice" and value not in dict(field.choices):
+            raise DatasetError(f"{where}: unbekannter Wert {value!r} für {field.attr}")
+        column = kind.model.__table__.columns.get(field.attr)
+        if value is None and column is not None and not column.nullable:
+            return ""  # an empty text
+        return value
+
     source_kind = "import"
 
 
+# Record kinds with a handler of their own, in dependency order; every other kind is loaded
+# by `_Loader.record` from its form's fields, after these (which it may refer to).
+OWN_SECTIONS = (kinds.ORGANISATION, kinds.PRIORITY, kinds.PROGRAMME, kinds.PROJECT, kinds.LAB,
+                kinds.REPORT)
 SECTIONS: list[tuple[str, str]] = [
     ("states", "state"),
     ("ressorts", "ressort"),
@@ -274,8 +312,8 @@ SECTIONS: list[tuple[str, str]] = [
     ("topics", "topic"),
     ("sdgs", "sdg"),
     # record kinds: a kind's section is loaded by the loader's method of the kind's name
-    *((k.section, k.name) for k in (kinds.ORGANISATION, kinds.PRIORITY, kinds.PROGRAMME,
-                                    kinds.PROJECT, kinds.LAB, kinds.REPORT)),
+    *((k.section, k.name) for k in OWN_SECTIONS),
+    *((k.section, f"record:{k.name}") for k in kinds.ALL if k not in OWN_SECTIONS),
 ]
 
 
@@ -290,7 +328,10 @@ def load(data: dict[str, Any], source_name: str, *, demo: bool = False,
     loader.source_kind = "demo" if demo else "import"
     try:
         for section, handler in SECTIONS:
-            loader.section(data, section, getattr(loader, handler))
+            method, _, kind = handler.partition(":")
+            handle = partial(loader.record, kinds.BY_NAME[kind]) if kind else getattr(
+                loader, method)
+            loader.section(data, section, handle)
         records.commit()
     except (KeyError, TypeError) as exc:
         db.session.rollback()

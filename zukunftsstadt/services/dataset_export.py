@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import kinds
+from .. import kind_fields, kinds
 from ..extensions import db
+from ..kinds import Kind
 from ..models import (
     PROGRAMME_STATUSES,
     PUBLICATION_STATUSES,
@@ -28,7 +29,7 @@ from ..models import (
     TransferReport,
     TransferReportItem,
 )
-from .dataset import FORMAT, FORMAT_VERSION
+from .dataset import FORMAT, FORMAT_VERSION, OWN_SECTIONS
 
 
 def _iso(value: date | None) -> str | None:
@@ -43,6 +44,17 @@ def _report_ref(item: TransferReportItem) -> str:
     if item.kind == "project":
         return f"project:{db.session.get(Project, item.record_id).fkz}"
     return f"lab:{db.session.get(RealWorldLab, item.record_id).key}"
+
+
+def _records(kind: Kind) -> Iterator[dict[str, Any]]:
+    """The section of a kind without one of its own (`dataset._Loader.record` loads it)."""
+    model, fields = kind.model, kind_fields.of(kind)
+    links = [getattr(model, f.attr) for f in fields if f.type in ("ref", "refs", "places")]
+    for record in db.session.scalars(select(model).order_by(getattr(model, kind.key)).options(
+            *(selectinload(link) for link in links)).execution_options(yield_per=500)):
+        yield {kind.key: getattr(record, kind.key),
+               **{f.attr: kind_fields.file_value(record, f) for f in fields},
+               "publication_status": PUBLICATION_STATUSES[record.publication_status]}
 
 
 def dump(notice: str = "") -> dict[str, Any]:
@@ -146,4 +158,5 @@ def sections(notice: str = "") -> dict[str, Any]:
              "publication_status": pub[r.publication_status]}
             for r in rows(TransferReport, TransferReport.key)
         ),
+        **{k.section: _records(k) for k in kinds.ALL if k not in OWN_SECTIONS},
     }

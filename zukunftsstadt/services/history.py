@@ -73,7 +73,7 @@ class Reader:
 
 def _german_date(text: str) -> str:
     try:
-        return date.fromisoformat(text[:10]).strftime("%d.%m.%Y")
+        return german_formats.day(date.fromisoformat(text[:10]))
     except ValueError:
         return text
 

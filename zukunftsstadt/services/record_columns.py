@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from .. import german_formats, kinds, permissions, visibility
+from .. import german_formats, kind_fields, kinds, permissions, visibility
 from ..kinds import Kind
 from ..models import (
     LAB_PHASES,
@@ -275,6 +275,26 @@ TABLES: dict[str, RecordTable] = {t.kind: t for t in [
         _publication(),
     ], _visible_organisations),
 ]}
+
+
+def generic_table(kind: Kind) -> RecordTable:
+    """A kind without a table of its own: its key, then its form's fields (integers aside),
+    headed by the form's labels."""
+    columns = [Column("Schlüssel", kind.key, "key", _KEY_MEANING, required=True)]
+    for f in kind_fields.of(kind):
+        if f.type != "integer":  # the spreadsheet cells know no whole numbers yet
+            choices = {label: value for value, label in f.choices} if f.type == "choice" else None
+            columns.append(Column(f.label, f.attr, f.type, f.label, required=f.required,
+                                  limit=f.limit or 300, choices=choices, ref=f.ref))
+    model = kind.model
+    return RecordTable(kind, [*columns, _publication()], lambda: visibility.records(model),
+                       [selectinload(getattr(model, f.attr)) for f in kind_fields.of(kind)
+                        if f.type in ("ref", "refs", "places")])
+
+
+# Transfer reports are compiled on their own page: no spreadsheet, no list export.
+TABLES.update({k.name: generic_table(k) for k in kinds.ALL
+               if k.name not in TABLES and k is not kinds.REPORT})
 BY_SEGMENT = {t.segment: t for t in TABLES.values()}
 ALIASES = {**{t.kind: t.kind for t in TABLES.values()},
            **{t.segment: t.kind for t in TABLES.values()},
@@ -330,7 +350,7 @@ def text_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nein"
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return german_formats.day(value)
     if isinstance(value, Decimal | float):
         return german_formats.plain_amount(value)
     if isinstance(value, list):

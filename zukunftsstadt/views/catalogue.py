@@ -1,4 +1,5 @@
-"""Lists and detail pages of programmes, projects, Reallabore and research priorities."""
+"""Lists and detail pages of programmes, projects, Reallabore and research priorities, and the
+generic list and detail pages of any kind without pages of its own (`Kind.generic_pages`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
-from .. import kinds, permissions, visibility
+from .. import kind_fields, kinds, permissions, visibility
 from ..api.catalogue import COLLECTIONS, narrowed, page_filters
 from ..extensions import db
 from ..kinds import Kind
@@ -82,6 +83,17 @@ LAB_SORTS = {
 }
 LIST_SORTS = {"programme": (PROGRAMME_SORTS, "titel"), "project": (PROJECT_SORTS, "beginn"),
               "lab": (LAB_SORTS, "name")}
+
+
+def _sorts(kind: Kind) -> tuple[dict[str, tuple[str, Any]], str]:
+    """The sorts of a list page: its own, or for the generic list by title (name) and key."""
+    if kind.name in LIST_SORTS:
+        return LIST_SORTS[kind.name]
+    title = kind_fields.title_attr(kind)
+    label = "Name" if title == "name" else "Titel"
+    model = kind.model
+    return {"titel": (f"{label} A–Z", [getattr(model, title), model.id]),
+            "schluessel": ("Schlüssel", [getattr(model, kind.key)])}, "titel"
 # the filters a list page offers (of those the kind's API list knows), besides text and status
 PAGE_FILTERS = ("ressort", "state", "programme_id")
 
@@ -91,7 +103,7 @@ def list_query(kind: Kind) -> tuple[Select, str, dict[str, Any]]:
     sorted as chosen; returns the query, the sort and the filters read."""
     collection = COLLECTIONS[kind.collection]
     filters = page_filters(collection)
-    sorts, default = LIST_SORTS[kind.name]
+    sorts, default = _sorts(kind)
     query, sort = _sorted(narrowed(collection, filters), sorts, default)
     return query, sort, filters
 
@@ -113,9 +125,33 @@ def _list_page(kind: Kind, template: str) -> str:
     query, sort, filters = list_query(kind)
     shown = {k: v for k, v in filters.items()
              if k in (*PAGE_FILTERS, "q", "publication_status") and v not in (None, "")}
-    sorts, _ = LIST_SORTS[kind.name]
+    sorts, _ = _sorts(kind)
     return render_template(template, page=_paginate(query), sorts=sorts, sort=sort,
-                           filters=filters, active=shown, options=_filter_options(filters))
+                           filters=filters, active=shown, options=_filter_options(filters),
+                           kind=kind, title=kind_fields.title_attr(kind))
+
+
+def _generic_kind(segment: str) -> Kind:
+    kind = kinds.BY_SEGMENT.get(segment)
+    if kind is None or not kind.generic_pages:
+        abort(404)
+    return kind
+
+
+@bp.get("/katalog/<segment>/")
+def record_list(segment: str) -> str:
+    """The list of a kind without a page of its own: title (or name) and key, paged."""
+    return _list_page(_generic_kind(segment), "catalogue/record_list.html")
+
+
+@bp.get("/katalog/<segment>/<int:record_id>")
+def record_detail(segment: str, record_id: int) -> str:
+    """The page of a record of such a kind: every form field with its label."""
+    kind = _generic_kind(segment)
+    record = _visible_or_404(kind.model, record_id)
+    facts = [(f, kind_fields.shown(record, f, current_user)) for f in kind_fields.of(kind)]
+    return render_template("catalogue/record_detail.html", kind=kind, record=record,
+                           title=getattr(record, kind_fields.title_attr(kind)), facts=facts)
 
 
 @bp.get("/programme/")

@@ -223,9 +223,7 @@ def edit(segment: str, record_id: int) -> Any:
 
 
 def _detail_url(spec: Kind, record: Any) -> str:
-    if spec.name == "organisation":
-        return url_for("editing.organisation_list")
-    return url_for(spec.detail, record_id=record.id)
+    return kinds.page_of(spec, record.id)
 
 
 @bp.post("/<segment>/<int:record_id>/status")

@@ -38,12 +38,12 @@ FORMATS = ("csv", "xlsx", "json")
 
 def _list_query(table: RecordTable) -> Select:
     """The query of the list page, with its filter and sort from the URL."""
-    if table.kind in catalogue.LIST_SORTS:
-        return catalogue.list_query(table.of)[0]
     if table.kind == "priority":
         return visibility.priorities().order_by(ResearchPriority.title)
-    return select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(
-        Organisation.name)
+    if table.kind == "organisation":
+        return select(Organisation).where(Organisation.deleted_at.is_(None)).order_by(
+            Organisation.name)
+    return catalogue.list_query(table.of)[0]
 
 
 def _attachment(response: Response, filename: str) -> Response:

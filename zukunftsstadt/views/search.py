@@ -280,7 +280,13 @@ def _euro_range(low: float | None, high: float | None) -> str:
 
 
 def detail_url(hit: queries.Hit) -> str:
-    return url_for(kinds.BY_NAME[hit.kind].detail, record_id=hit.id)
+    return kinds.page_of(kinds.BY_NAME[hit.kind], hit.id)
+
+
+def _public_page(hit: queries.Hit) -> str:
+    """The absolute address of a hit's page, for files that leave the site."""
+    endpoint, values = kinds.page_args(kinds.BY_NAME[hit.kind], hit.id)
+    return public_url(endpoint, **values)
 
 
 def _unavailable(params: SearchParams, exc: Exception) -> tuple[str, int]:
@@ -324,7 +330,7 @@ EXPORT_COLUMNS = [
     ("Kommunen", lambda h: ", ".join(h.source.get("municipality_names") or [])),
     ("Länder", lambda h: ", ".join(h.source.get("states") or [])),
     ("Themenfelder", lambda h: ", ".join(h.source.get("topic_names") or [])),
-    ("Adresse", lambda h: public_url(kinds.BY_NAME[h.kind].detail, record_id=h.id)),
+    ("Adresse", lambda h: _public_page(h)),
 ]
 INTERNAL_FIELDS = {"spell", "complete", "version", "confidential"}
 
@@ -366,7 +372,7 @@ def export(fmt: str) -> Any:
         body = json.dumps({
             "query": params.query, "filters": params.filters, "total": len(hits),
             "hits": [{**{k: v for k, v in h.source.items() if k not in INTERNAL_FIELDS},
-                      "url": public_url(kinds.BY_NAME[h.kind].detail, record_id=h.id)}
+                      "url": _public_page(h)}
                      for h in hits],
         }, ensure_ascii=False, indent=1)
         response = Response(body, mimetype="application/json")

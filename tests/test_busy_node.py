@@ -25,10 +25,7 @@ class _SlowFirst(http.server.BaseHTTPRequestHandler):
 
     def _forward(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
-        if "_search" in self.path or "_msearch" in self.path:
-            type(self).searches += 1
-            if type(self).searches == 1:
-                time.sleep(1.5)  # the client gave up after 1 s
+        self.pause()
         request = urllib.request.Request(self.target + self.path, data=body,
                                          method=self.command)
         for name in ("Content-Type", "Accept"):
@@ -50,17 +47,32 @@ class _SlowFirst(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client stopped waiting
 
-    do_GET = do_POST = do_PUT = do_HEAD = _forward
+    def pause(self) -> None:
+        if "_search" in self.path or "_msearch" in self.path:
+            type(self).searches += 1
+            if type(self).searches == 1:
+                time.sleep(1.5)  # the client gave up after 1 s
+
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _forward
 
     def log_message(self, *args: object) -> None:
         pass
 
 
-@pytest.fixture
-def busy_node(app):
-    _SlowFirst.target = app.config["SEARCH_URL"].rstrip("/")
-    _SlowFirst.searches = 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowFirst)
+class _SlowBulk(_SlowFirst):
+    """Forwards to the real node; every bulk request takes longer than a search may."""
+
+    def pause(self) -> None:
+        if "_bulk" in self.path:
+            time.sleep(1.5)
+
+
+@pytest.fixture(params=[_SlowFirst])
+def busy_node(app, request):
+    proxy = request.param
+    proxy.target = app.config["SEARCH_URL"].rstrip("/")
+    proxy.searches = 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), proxy)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     original = app.extensions["search_client"]
 
@@ -118,3 +130,17 @@ def test_searches_while_the_index_is_rebuilt_are_answered(app, client):
     assert all(status == 200 for status, _ in answers), [s for s, _ in answers]
     assert not any("nicht erreichbar" in page for _, page in answers)
     assert all("im Quartier" in page for _, page in answers), len(answers)
+
+
+@pytest.mark.parametrize("busy_node", [_SlowBulk], indirect=True)
+def test_a_rebuild_outlasts_bulk_requests_slower_than_a_search(app, client, busy_node):
+    from zukunftsstadt.services import indexing
+
+    factories.project(title="Hitzeschutz im Quartier")
+    db.session.commit()
+    busy_node()  # searches may take 1 s; each bulk request takes 1.5 s
+    _, errors = indexing.rebuild()
+    assert not errors
+    indexing.refresh()
+    page = client.get("/search?q=Hitzeschutz").get_data(as_text=True)
+    assert "im Quartier" in page

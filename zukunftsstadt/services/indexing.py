@@ -23,6 +23,7 @@ from ..models import SearchOutbox
 from ..models.base import utcnow
 
 BATCH_SIZE = 500
+BULK_TIMEOUT = 120.0  # seconds a bulk request of a rebuild may take (searches: SEARCH_TIMEOUT)
 MAX_BACKOFF = timedelta(minutes=10)
 MODELS: dict[str, type] = {k.name: k.model for k in kinds.SEARCHED}
 DELETED_VERSION = 2**62  # a hard delete wins over every write the record ever had
@@ -192,7 +193,8 @@ def rebuild(progress: Callable[[int], None] | None = None) -> tuple[str, dict[st
     replayed into both; after the swap, what arrived in between is drained into the new live
     index. Versions (`external_gte`) make every double or late delivery harmless.
     """
-    es, pfx = client(), prefix()
+    # A bulk request of a busy node may take longer than a search may: not an outage.
+    es, pfx = client().options(request_timeout=BULK_TIMEOUT), prefix()
     new = {name: indices.begin_rebuild(es, pfx, name) for name in indices.NAMES}
     try:
         errors = indices.bulk_write_to(es, indices.throttled(

@@ -306,7 +306,7 @@ def search(
             total, exact = _total(relaxed)
     whole = _whole_hits(response)
     corrected = (_spelling(client, alias, text)
-                 if suggest and has_text and min(total, whole) <= FEW_HITS else None)
+                 if suggest and has_text and whole <= FEW_HITS else None)
     shown = corrected if total <= FEW_HITS else None
     if corrected and in_time and whole <= FEW_HITS:
         # A word the catalogue does not know, and few records with every word: search the
@@ -342,7 +342,8 @@ def search(
     result.suggestion = shown
     if facets:
         if answered is not base:  # the counts follow the query whose hits are shown
-            counted = client.search(index=alias, **_counts_body(answered, clauses))
+            counted = client.search(index=alias, request_cache=True,
+                                    **_counts_body(answered, clauses))
         aggs = counted["aggregations"]
         result.facets = {
             name: [(str(b["key"]), b["doc_count"]) for b in _buckets(aggs, name)]
@@ -363,9 +364,9 @@ def _total(response: Any) -> tuple[int, bool]:
 
 def _counts_body(query: dict[str, Any], clauses: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The facet counts of a query as a request without hits, which the shard request cache
-    keeps (it caches only `size: 0` requests)."""
+    keeps when asked to (it caches only `size: 0` requests)."""
     return {"query": query, "size": 0, "track_total_hits": False,
-            "aggs": _aggregations(clauses), "request_cache": True}
+            "aggs": _aggregations(clauses)}
 
 
 def _hits_and_counts(client: Elasticsearch, alias: str, body: dict[str, Any],
@@ -377,10 +378,9 @@ def _hits_and_counts(client: Elasticsearch, alias: str, body: dict[str, Any],
         return client.search(index=alias, **body), {}
     hits = {("from" if k == "from_" else "_source" if k == "source_excludes" else k):
             ({"excludes": v} if k == "source_excludes" else v) for k, v in body.items()}
-    counts = _counts_body(body["query"], clauses)
-    del counts["request_cache"]
     answer = client.msearch(searches=[{"index": alias}, hits,
-                                      {"index": alias, "request_cache": True}, counts])
+                                      {"index": alias, "request_cache": True},
+                                      _counts_body(body["query"], clauses)])
     responses = answer["responses"]
     for item in responses:
         if "error" in item:

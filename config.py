@@ -34,7 +34,9 @@ class Config:
     SESSION_COOKIE_SECURE = True
 
     # Search: an existing cluster at ELASTICSEARCH_URL, or the local node under instance/.
+    # Several nodes of a cluster separated by commas; a refused connection tries the next one.
     ELASTICSEARCH_URL: str | None = os.environ.get("ELASTICSEARCH_URL")
+    SEARCH_REPLICAS = _env_int("SEARCH_REPLICAS", 0)  # copies of each shard (cluster: 1)
     SEARCH_NODE_HOME = Path(os.environ.get("SEARCH_NODE_HOME", INSTANCE_DIR / "search-node"))
     SEARCH_NODE_PORT = _env_int("SEARCH_NODE_PORT", 9200)
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "zukunftsstadt")

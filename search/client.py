@@ -11,8 +11,13 @@ T = TypeVar("T")
 
 
 def make_client(url: str, timeout: float = 2.5) -> Elasticsearch:
-    """A client that fails fast: a slow or stopped node must never hold up a web request."""
-    return Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+    """A client that fails fast: a slow or stopped node must never hold up a web request.
+
+    `url` may name several nodes of a cluster, separated by commas: a refused connection then
+    goes to the next node (a timeout is not retried: the node is busy, not away)."""
+    hosts = [part.strip() for part in url.split(",") if part.strip()]
+    return Elasticsearch(hosts, request_timeout=timeout, max_retries=len(hosts) - 1,
+                         retry_on_timeout=False)
 
 
 def once_more_on_timeout(call: Callable[[], T]) -> tuple[T, bool]:

@@ -97,11 +97,16 @@ def create_physical(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -
     return index
 
 
-def ensure_index(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -> str:
-    """Create the first physical index behind the alias if there is none; returns the alias."""
+def ensure_index(client: Elasticsearch, prefix: str, name: str = CATALOGUE,
+                 replicas: int = 0) -> str:
+    """Create the first physical index behind the alias if there is none; returns the alias.
+    `replicas`: copies of each shard on other nodes of a cluster (the mapping file says 0)."""
     alias = alias_name(prefix, name)
     if not physical_indices(client, alias):
         index = create_physical(client, prefix, name)
+        if replicas:
+            client.indices.put_settings(index=index,
+                                        settings={"index": {"number_of_replicas": replicas}})
         client.indices.put_alias(index=index, name=alias)
     return alias
 
@@ -189,12 +194,14 @@ def begin_rebuild(client: Elasticsearch, prefix: str, name: str = CATALOGUE) -> 
 
 
 def finish_rebuild(client: Elasticsearch, prefix: str, index: str,
-                   name: str = CATALOGUE) -> list[str]:
-    """Refresh on again, then move the live alias to `index` and drop the rebuild alias, in
-    one atomic request; returns the indices the alias left (the caller deletes them)."""
+                   name: str = CATALOGUE, replicas: int = 0) -> list[str]:
+    """Refresh on again (and the replicas, see `ensure_index`), then move the live alias to
+    `index` and drop the rebuild alias, in one atomic request; returns the indices the alias
+    left (the caller deletes them)."""
     settings = load_definition(MAPPING_OF[name], CURRENT_VERSIONS[name])["settings"]
     interval = settings.get("refresh_interval")
-    client.indices.put_settings(index=index, settings={"index": {"refresh_interval": interval}})
+    client.indices.put_settings(index=index, settings={"index": {
+        "refresh_interval": interval, "number_of_replicas": replicas}})
     client.indices.refresh(index=index)
     alias = alias_name(prefix, name)
     old = [i for i in physical_indices(client, alias) if i != index]

@@ -144,3 +144,11 @@ def test_a_rebuild_outlasts_bulk_requests_slower_than_a_search(app, client, busy
     indexing.refresh()
     page = client.get("/search?q=Hitzeschutz").get_data(as_text=True)
     assert "im Quartier" in page
+
+
+def test_a_cluster_address_list_skips_a_node_that_is_away(app):
+    """ELASTICSEARCH_URL may list several nodes; a refused connection goes to the next one."""
+    away = "http://127.0.0.1:9"  # nothing listens there
+    es = make_client(f"{away},{app.config['SEARCH_URL']}", timeout=5)
+    for _ in range(4):  # the client takes the nodes in turn
+        assert es.cluster.health()["status"] in ("green", "yellow")

@@ -127,3 +127,17 @@ def test_a_notification_is_stored_once_per_user_and_key(app):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_many_notifications_in_a_row_are_stored(app):
+    """PostgreSQL plans a statement prepared five times generically: the conflict target's
+    index predicate must then still name the partial unique index (it was a bound parameter,
+    and the sixth alert of a worker failed; found by bench/cluster.py)."""
+    from zukunftsstadt.services import notices
+
+    user = users.make("coordination")
+    for n in range(12):
+        assert notices.add_once(user, f"alert-project-{n}-project-99", "/vorhaben/1", "Hohe …")
+        assert not notices.add_once(user, f"alert-project-{n}-project-99", "/", "doppelt")
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 12

@@ -11,6 +11,7 @@ import click
 from elasticsearch import ApiError, TransportError
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from search import node
 
@@ -132,10 +133,19 @@ def search_worker(once: bool, interval: float) -> None:
     """Ausstehende Änderungen (Outbox) an den Suchindex senden, dann Überschneidungen
     gespeicherter Einträge prüfen und melden."""
     while True:
-        sent, failed = indexing.drain_outbox()
-        if sent or failed:
-            click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
-                       f"{indexing.outbox_size()} ausstehend")
+        try:
+            sent, failed = indexing.drain_outbox()
+            if sent or failed:
+                click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
+                           f"{indexing.outbox_size()} ausstehend")
+        except SQLAlchemyError as exc:  # the database restarts: wait for it, do not exit
+            click.echo(f"Datenbank nicht erreichbar, neuer Versuch in {max(interval, 2):g} s: "
+                       f"{type(exc).__name__}", err=True)
+            db.session.rollback()
+            if once:
+                sys.exit(1)
+            time.sleep(max(interval, 2))
+            continue
         try:
             checked, unchecked = alerts.send_due()
         except Exception:  # e.g. the database went away: indexing goes on regardless

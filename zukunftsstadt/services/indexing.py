@@ -23,7 +23,7 @@ from ..models import SearchOutbox
 from ..models.base import utcnow
 
 BATCH_SIZE = 500
-BULK_TIMEOUT = 120.0  # seconds a bulk request of a rebuild may take (searches: SEARCH_TIMEOUT)
+BULK_TIMEOUT = 120.0  # seconds a bulk request may take (worker, rebuild; searches: SEARCH_TIMEOUT)
 MAX_BACKOFF = timedelta(minutes=10)
 MODELS: dict[str, type] = {k.name: k.model for k in kinds.SEARCHED}
 DELETED_VERSION = 2**62  # a hard delete wins over every write the record ever had
@@ -49,7 +49,7 @@ def alias(access: Access | None = None) -> str:
 
 def ensure_index() -> str:
     for name in indices.NAMES:
-        indices.ensure_index(client(), prefix(), name)
+        indices.ensure_index(client(), prefix(), name, current_app.config["SEARCH_REPLICAS"])
     return alias()
 
 
@@ -87,8 +87,9 @@ def write(actions: list[indices.Action]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name in indices.NAMES:
         live, writes = indices.alias_name(prefix(), name), _view(name, actions)
+        bulk = client().options(request_timeout=BULK_TIMEOUT)
         for target in reversed(indices.write_aliases(client(), prefix(), name)):
-            result = indices.bulk_write(client(), target, writes, require_alias=True)
+            result = indices.bulk_write(bulk, target, writes, require_alias=True)
             if target != live:
                 result = {k: v for k, v in result.items() if "index_not_found" not in v}
             errors.update(result)
@@ -208,7 +209,9 @@ def rebuild(progress: Callable[[int], None] | None = None) -> tuple[str, dict[st
             indices.abort_rebuild(es, index)
         return new[indices.CATALOGUE], errors
     drain_all()  # replay into the live and the new indices
-    old = [i for name in indices.NAMES for i in indices.finish_rebuild(es, pfx, new[name], name)]
+    replicas = current_app.config["SEARCH_REPLICAS"]
+    old = [i for name in indices.NAMES
+           for i in indices.finish_rebuild(es, pfx, new[name], name, replicas)]
     drain_all()  # what was written between the replay and the swap
     for name in old:
         es.indices.delete(index=name, ignore_unavailable=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import kinds
@@ -42,7 +42,7 @@ def add_once(user: User, key: str, link: str, message: str) -> bool:
     statement = dialect.insert(table).values(
         user_id=user.id, key=key[:120], link=link[:300], message=message, read=False,
         created_at=utcnow()).on_conflict_do_nothing(
-        index_elements=[table.c.user_id, table.c.key], index_where=table.c.key != ""
+        index_elements=[table.c.user_id, table.c.key], index_where=text("key != ''")
     ).returning(table.c.id)
     return db.session.execute(statement).first() is not None
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..api import problems
+from ..extensions import db
 
 MESSAGES = {
     400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
@@ -16,6 +20,9 @@ MESSAGES = {
     405: ("Methode nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
     413: ("Anfrage zu groß", "Die gesendeten Daten überschreiten die zulässige Größe von 2 MB."),
     429: ("Zu viele Anfragen", "Bitte warten Sie einen Moment und versuchen Sie es erneut."),
+    503: ("Datenbank nicht erreichbar",
+          "Die Datenbank antwortet gerade nicht. Es wurde nichts gespeichert. Bitte versuchen "
+          "Sie es in einigen Sekunden erneut."),
     500: ("Interner Fehler",
           "Es ist ein unerwarteter Fehler aufgetreten. Ihre Eingaben wurden nicht gespeichert."),
 }
@@ -24,6 +31,10 @@ MESSAGES = {
 def _render(code: int) -> tuple[str, int]:
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template("error.html", code=code, title=title, message=message), code
+
+
+DATABASE_AWAY = ("Die Datenbank antwortet gerade nicht. Es wurde nichts gespeichert. Bitte "
+                 "versuchen Sie es in einigen Sekunden erneut.")
 
 
 def register(app: Flask) -> None:
@@ -42,6 +53,18 @@ def register(app: Flask) -> None:
         if problems.is_api_request():
             return problems.from_http_error(exc)
         return _render(exc.code or 500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_away(exc: SQLAlchemyError) -> tuple[str, int] | Response:
+        """The database went away or is busy (a restart, a failover, a lock): 503; the pool
+        hands the next request a fresh connection."""
+        app.logger.warning("database unavailable: %s", exc)
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        if problems.is_api_request():
+            return problems.problem(503, DATABASE_AWAY, headers={"Retry-After": "10"})
+        return _render(503)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[str, int] | Response:

@@ -20,3 +20,17 @@ def test_a_database_that_does_not_answer_is_503(app, tmp_path):
     page = client.get("/programme/")
     assert page.status_code == 503
     assert "Datenbank nicht erreichbar" in page.get_data(as_text=True)
+
+
+def test_the_search_worker_waits_for_the_database(app, tmp_path):
+    """A worker service must outlive a database restart: it says so and tries again (with
+    `--once` it stops with exit code 1 instead of a traceback)."""
+    away = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/nicht-da/katalog.sqlite",
+        "SEARCH_INDEX_PREFIX": app.config["SEARCH_INDEX_PREFIX"],
+        "SEARCH_AUTO_DRAIN": False})
+    with away.app_context():  # the command runs in the current app's context
+        result = away.test_cli_runner().invoke(args=["search", "worker", "--once"])
+    assert result.exit_code == 1, result.output
+    assert "Datenbank nicht erreichbar" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -134,34 +135,42 @@ def search_worker(once: bool, interval: float) -> None:
     gespeicherter Einträge prüfen und melden."""
     while True:
         try:
-            sent, failed = indexing.drain_outbox()
-            if sent or failed:
-                click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
-                           f"{indexing.outbox_size()} ausstehend")
+            sent, checked = _worker_round()
         except SQLAlchemyError as exc:  # the database restarts: wait for it, do not exit
             click.echo(f"Datenbank nicht erreichbar, neuer Versuch in {max(interval, 2):g} s: "
                        f"{type(exc).__name__}", err=True)
-            db.session.rollback()
+            with contextlib.suppress(SQLAlchemyError):
+                db.session.rollback()
             if once:
                 sys.exit(1)
             time.sleep(max(interval, 2))
             continue
-        try:
-            checked, unchecked = alerts.send_due()
-        except Exception:  # e.g. the database went away: indexing goes on regardless
-            current_app.logger.exception("overlap alerts skipped")
-            db.session.rollback()
-            checked, unchecked = 0, 0
-        if checked or unchecked:
-            click.echo(f"Überschneidungen: {checked} Einträge geprüft, {unchecked} später erneut, "
-                       f"{alerts.pending()} ausstehend")
-        if not sent and not failed:
-            _refresh_coverage()
-            _scan_if_due()
         if once:
             return
         if not sent and not checked:
             time.sleep(interval)
+
+
+def _worker_round() -> tuple[int, int]:
+    """One round of the worker: outbox, overlap alerts, then (when idle) coverage and scan.
+    Returns how many outbox rows were sent and how many records checked for alerts."""
+    sent, failed = indexing.drain_outbox()
+    if sent or failed:
+        click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
+                   f"{indexing.outbox_size()} ausstehend")
+    try:
+        checked, unchecked = alerts.send_due()
+    except Exception:  # e.g. search went away: indexing goes on regardless
+        current_app.logger.exception("overlap alerts skipped")
+        db.session.rollback()
+        checked, unchecked = 0, 0
+    if checked or unchecked:
+        click.echo(f"Überschneidungen: {checked} Einträge geprüft, {unchecked} später erneut, "
+                   f"{alerts.pending()} ausstehend")
+    if not sent and not failed:
+        _refresh_coverage()
+        _scan_if_due()
+    return sent, checked
 
 
 _coverage_checked = [0.0]

@@ -85,9 +85,9 @@ def write(actions: list[indices.Action]) -> dict[str, str]:
     is gone (not an error) and the live alias already points to the new index.
     """
     errors: dict[str, str] = {}
+    bulk = client().options(request_timeout=BULK_TIMEOUT)
     for name in indices.NAMES:
         live, writes = indices.alias_name(prefix(), name), _view(name, actions)
-        bulk = client().options(request_timeout=BULK_TIMEOUT)
         for target in reversed(indices.write_aliases(client(), prefix(), name)):
             result = indices.bulk_write(bulk, target, writes, require_alias=True)
             if target != live:

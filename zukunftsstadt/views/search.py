@@ -25,7 +25,7 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from search import queries
+from search import facets, queries
 from search.client import once_more_on_timeout
 
 from .. import german_formats, kinds, visibility
@@ -309,7 +309,7 @@ def search_page() -> tuple[str, int] | str:
         page=ResultPage(params.page, params.size, result.total), labels=labels,
         facet_titles=FACET_LABELS, chips=active_filters(params, labels),
         sort_labels=SORT_LABELS, search_url=search_url, detail_url=detail_url,
-        euro_range=_euro_range, budget_buckets=queries.BUDGET_BUCKETS,
+        euro_range=_euro_range, budget_buckets=facets.BUDGET_BUCKETS,
     )
 
 

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import overlap_corpus  # noqa: E402
+from common import report  # noqa: E402
 
 from search import coverage, indices  # noqa: E402
 from search.client import make_client  # noqa: E402
@@ -105,13 +106,8 @@ def main() -> None:
         "matches": sum(counts), "matches_median": counts[len(counts) // 2] if counts else 0,
         "matches_max": counts[-1] if counts else 0,
     }
-    print("Abdeckung der Forschungsschwerpunkte, Korpus "
-          + f"{args.size:,}".replace(",", ".") + " Datensätze")
-    for key, value in result.items():
-        print(f"  {key:<24}{value}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"coverage-{args.size}.json").write_text(json.dumps(result, indent=2))
+    report("Abdeckung der Forschungsschwerpunkte, Korpus "
+           + f"{args.size:,}".replace(",", ".") + " Datensätze", result, f"coverage-{args.size}")
 
 
 if __name__ == "__main__":

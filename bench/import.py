@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -21,6 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import fresh_app, peak_rss_mib  # noqa: E402
+
 os.environ["ZS_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="zs-bench-import-")
 os.environ["SEARCH_AUTO_DRAIN"] = "0"
 
@@ -102,23 +105,11 @@ def seed_catalogue() -> None:
 
 
 def run(path: Path, rows: int, database_url: str | None) -> None:
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from zukunftsstadt import create_app
     from zukunftsstadt.extensions import db
     from zukunftsstadt.importers.foerderkatalog import import_file
 
-    settings = {"SEARCH_AUTO_DRAIN": False}
-    if database_url:
-        settings["SQLALCHEMY_DATABASE_URI"] = database_url
-    app = create_app("development", settings)
+    app = fresh_app(database_url)
     with app.app_context():
-        if database_url:
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
         seed_catalogue()
         engine = db.engine.url.get_backend_name()
         size = path.stat().st_size
@@ -134,7 +125,7 @@ def run(path: Path, rows: int, database_url: str | None) -> None:
             started = time.perf_counter()
             report = import_file(path, progress=progress)
             seconds = time.perf_counter() - started
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            peak = peak_rss_mib()
             print(f"{engine}, {label}: {report.rows} Zeilen in {seconds:.1f} s = "
                   f"{report.rows / seconds:,.0f} Zeilen/s; neu {report.new}, geändert "
                   f"{report.changed}, unverändert {report.unchanged}, abgelehnt "

@@ -16,7 +16,6 @@ Prints a table, writes JSON to bench/results/, deletes the bench index.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import random
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import overlap_corpus  # noqa: E402
+from common import report  # noqa: E402
 
 from search import indices, overlap  # noqa: E402
 from search.access import Access  # noqa: E402
@@ -140,12 +140,8 @@ def main() -> None:
         "planted_pairs": len(planted), "planted_found_by_scan": scan["planted_found"],
         "scan_peak_rss_mib": scan["peak_rss_mib"],
     }
-    print("Überschneidungen, Korpus " + f"{args.size:,}".replace(",", ".") + " Datensätze")
-    for key, value in result.items():
-        print(f"  {key:<32}{value}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"overlaps-{args.size}.json").write_text(json.dumps(result, indent=2))
+    report("Überschneidungen, Korpus " + f"{args.size:,}".replace(",", ".") + " Datensätze",
+           result, f"overlaps-{args.size}", width=32)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import io
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -25,6 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import fresh_app, peak_rss_mib  # noqa: E402
+
 os.environ["ZS_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="zs-bench-sheets-")
 os.environ["SEARCH_AUTO_DRAIN"] = "0"
 
@@ -71,31 +74,15 @@ def seed_catalogue() -> None:
     db.session.commit()
 
 
-def _peak_rss() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def run(rows: int, database_url: str | None) -> None:
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from zukunftsstadt import create_app
     from zukunftsstadt.extensions import db
     from zukunftsstadt.importers.spreadsheet import SpreadsheetImport
     from zukunftsstadt.services import accounts
 
-    settings = {"SEARCH_AUTO_DRAIN": False, "WTF_CSRF_ENABLED": False}
-    if database_url:
-        settings["SQLALCHEMY_DATABASE_URI"] = database_url
-    app = create_app("development", settings)
+    app = fresh_app(database_url, WTF_CSRF_ENABLED=False)
     data = generate(rows)
     print(f"Datei: {rows} Zeilen, {len(data) / 1e6:.1f} MB CSV")
     with app.app_context():
-        if database_url:
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
         seed_catalogue()
         engine = db.engine.url.get_backend_name()
         for label, dry_run in (("Probelauf", True), ("erster Import", False),
@@ -107,7 +94,7 @@ def run(rows: int, database_url: str | None) -> None:
             print(f"{engine}, {label}: {report.rows} Zeilen in {seconds:.1f} s = "
                   f"{report.rows / seconds:,.0f} Zeilen/s; neu {report.new}, geändert "
                   f"{report.changed}, unverändert {report.unchanged}, abgelehnt "
-                  f"{report.rejected}; Spitzenspeicher (Prozess) {_peak_rss():.0f} MiB")
+                  f"{report.rejected}; Spitzenspeicher (Prozess) {peak_rss_mib():.0f} MiB")
             for problem in report.rejections[:3]:
                 print(f"  abgelehnt: {problem}")
             sys.stdout.flush()

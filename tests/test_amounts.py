@@ -55,13 +55,17 @@ def test_a_json_number_is_stored_as_that_number(world, sent, stored):
     assert _budget(Project, project.id) == stored
 
 
-@pytest.mark.parametrize("sent", [2.125, 0.001, 1.999, 1e-7, 999.999])
-def test_more_than_two_decimals_are_refused_and_nothing_changes(world, sent):
+@pytest.mark.parametrize(("sent", "reason"), [
+    *((amount, "Nachkommastellen") for amount in (2.125, 0.001, 1.999, 1e-7, 999.999)),
+    *((other, "Zahl") for other in ("1.000,50", "2.125", "NaN", True)),
+])
+def test_refused_amounts_get_a_german_reason_and_nothing_changes(world, sent, reason):
+    """More than two decimals, amounts as text and other types are refused."""
     project = world["project"]
     response = world["editor"].patch(f"/api/v1/projects/{project.id}",
                                      json={"version": project.version, "budget_eur": sent})
     assert response.status_code == 422
-    assert "Nachkommastellen" in response.get_json()["errors"]["budget_eur"][0]
+    assert reason in response.get_json()["errors"]["budget_eur"][0]
     assert _budget(Project, project.id) == Decimal("100.00")
 
 
@@ -88,14 +92,6 @@ def test_creating_with_a_fraction_keeps_the_fraction(world):
     assert _budget(Project, response.get_json()["id"]) == Decimal("250.12")
 
 
-@pytest.mark.parametrize("sent", ["1.000,50", "2.125", "NaN", True])
-def test_amounts_as_text_or_other_types_are_refused_with_a_german_reason(world, sent):
-    project = world["project"]
-    response = world["editor"].patch(f"/api/v1/projects/{project.id}",
-                                     json={"version": project.version, "budget_eur": sent})
-    assert response.status_code == 422
-    assert "Zahl" in response.get_json()["errors"]["budget_eur"][0]
-    assert _budget(Project, project.id) == Decimal("100.00")
 
 
 @pytest.mark.parametrize("raw", [b"NaN", b"Infinity", b"-Infinity", b"1e309"])

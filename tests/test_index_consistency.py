@@ -126,20 +126,14 @@ def test_soft_delete_removes_the_document_and_restore_brings_it_back(app, refres
     indexing.drain_all()
     from datetime import UTC, datetime
 
-    project.deleted_at = datetime.now(UTC)
-    records.save(project)
-    db.session.commit()
-    indexing.drain_all()
-    refresh()
-    assert queries.search(indexing.client(), indexing.alias(), "Papierkorbprobe",
-                          access=EVERYTHING).total == 0
-    project.deleted_at = None
-    records.save(project)
-    db.session.commit()
-    indexing.drain_all()
-    refresh()
-    assert queries.search(indexing.client(), indexing.alias(), "Papierkorbprobe",
-                          access=EVERYTHING).total == 1
+    for deleted_at, found in ((datetime.now(UTC), 0), (None, 1)):  # to the bin and back
+        project.deleted_at = deleted_at
+        records.save(project)
+        db.session.commit()
+        indexing.drain_all()
+        refresh()
+        assert queries.search(indexing.client(), indexing.alias(), "Papierkorbprobe",
+                              access=EVERYTHING).total == found
 
 
 def test_r6_rebuild_while_edits_and_searches_run(app):

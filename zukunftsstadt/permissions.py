@@ -60,6 +60,13 @@ def is_confidential(record: Any) -> bool:
     return False
 
 
+def _reads_unpublished(u: Any, record: Any) -> bool:
+    """Own Ressorts' records for everyone; an analyst also reads other Ressorts' records that
+    are not confidential."""
+    return record_ressort(record) in u.ressort_codes or (
+        u.role == "analyst" and not is_confidential(record))
+
+
 def can_read(user: Any, record: Any) -> bool:
     if record is None:
         return False
@@ -70,13 +77,7 @@ def can_read(user: Any, record: Any) -> bool:
         return False
     if record.is_public:
         return True
-    if u is None:
-        return False
-    own = record_ressort(record) in u.ressort_codes
-    if is_confidential(record) and not own:
-        return False
-    return u.role == "analyst" or own
-
+    return u is not None and _reads_unpublished(u, record)
 
 
 def saw_before_deletion(user: Any, record: Any) -> bool:
@@ -85,17 +86,13 @@ def saw_before_deletion(user: Any, record: Any) -> bool:
     u = _user(user)
     if u is None or record is None or record.deleted_at is None:
         return False
-    if record.is_published and not is_confidential(record):
-        return True
-    own = record_ressort(record) in u.ressort_codes
-    if is_confidential(record) and not own:
-        return False
-    return u.role == "analyst" or own
+    return (record.is_published and not is_confidential(record)) or _reads_unpublished(u, record)
 
 
 def can_name(user: Any, linked: Any) -> bool:
     """Whether a linked record may be named to `user` (reference data such as topics always)."""
     return not hasattr(linked, "deleted_at") or can_read(user, linked)
+
 
 def can_edit(user: Any, record: Any) -> bool:
     u = _user(user)

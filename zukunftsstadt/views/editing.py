@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -49,6 +50,16 @@ def _record(spec: Kind, record_id: int) -> Any:
     if record is None or not permissions.can_read(current_user, record):
         abort(404)
     return record
+
+
+def _allowed(segment: str, record_id: int, may: Callable[[Any, Any], bool]) -> tuple[Kind, Any]:
+    """The kind and record a URL names: 404 when the user may not read the record, 403 when
+    `may(user, record)` refuses the action."""
+    spec = _spec(segment)
+    record = _record(spec, record_id)
+    if not may(current_user, record):
+        abort(403)
+    return spec, record
 
 
 def set_choices(form: RecordForm, record: Any | None) -> None:
@@ -199,10 +210,7 @@ def create(segment: str) -> Any:
 @bp.route("/<segment>/<int:record_id>/bearbeiten", methods=["GET", "POST"])
 @login_required
 def edit(segment: str, record_id: int) -> Any:
-    spec = _spec(segment)
-    record = _record(spec, record_id)
-    if not permissions.can_edit(current_user, record):
-        abort(403)
+    spec, record = _allowed(segment, record_id, permissions.can_edit)
     form = _form_for(spec, record)
     if request.method == "POST" and form.validate():
         try:
@@ -229,11 +237,9 @@ def _detail_url(spec: Kind, record: Any) -> str:
 @bp.post("/<segment>/<int:record_id>/status")
 @login_required
 def move(segment: str, record_id: int) -> Any:
-    spec = _spec(segment)
-    record = _record(spec, record_id)
     target = request.form.get("target", "")
-    if not permissions.can_move(current_user, record, target):
-        abort(403)
+    spec, record = _allowed(segment, record_id,
+                            lambda user, record: permissions.can_move(user, record, target))
     editing.move(record, target, current_user)
     flash(f"Neuer Status: {record.publication_label}.", "success")
     return redirect(_detail_url(spec, record))
@@ -242,10 +248,7 @@ def move(segment: str, record_id: int) -> Any:
 @bp.route("/<segment>/<int:record_id>/loeschen", methods=["GET", "POST"])
 @login_required
 def delete(segment: str, record_id: int) -> Any:
-    spec = _spec(segment)
-    record = _record(spec, record_id)
-    if not permissions.can_delete(current_user, record):
-        abort(403)
+    spec, record = _allowed(segment, record_id, permissions.can_delete)
     if request.method == "POST":
         editing.soft_delete(record, current_user)
         flash(f"{spec.label} wurde gelöscht. Die Koordination kann es wiederherstellen.",
@@ -257,10 +260,7 @@ def delete(segment: str, record_id: int) -> Any:
 @bp.post("/<segment>/<int:record_id>/wiederherstellen")
 @login_required
 def restore(segment: str, record_id: int) -> Any:
-    spec = _spec(segment)
-    record = _record(spec, record_id)
-    if not permissions.can_restore(current_user):
-        abort(403)
+    spec, record = _allowed(segment, record_id, lambda user, _: permissions.can_restore(user))
     editing.restore(record, current_user)
     flash(f"{spec.label} wurde wiederhergestellt.", "success")
     return redirect(_detail_url(spec, record))
@@ -269,11 +269,8 @@ def restore(segment: str, record_id: int) -> Any:
 @bp.get("/<segment>/<int:record_id>/verlauf")
 @login_required
 def history(segment: str, record_id: int) -> Any:
-    spec = _spec(segment)
-    record = _record(spec, record_id)
-    if not permissions.reads_everything(current_user) and not permissions.can_edit(
-            current_user, record):
-        abort(403)
+    spec, record = _allowed(segment, record_id, lambda user, record: (
+        permissions.reads_everything(user) or permissions.can_edit(user, record)))
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity == spec.model.__tablename__,
                                  AuditEvent.entity_id == record.id)

@@ -89,7 +89,30 @@ final class Synonyms {
         };
     }
 
-    /** With {@code lenient}, a rule whose words analyse to nothing is skipped (ESSolrSynonymParser). */
+    /** Parses one rule's words; a {@link SynonymMap.Parser#analyze} call. */
+    @FunctionalInterface
+    private interface RuleAnalysis {
+        CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException;
+    }
+
+    /** With {@code lenient}, a rule whose words analyse to nothing is skipped (as Elasticsearch's
+     * ESSolrSynonymParser and ESWordnetSynonymParser do). */
+    private static boolean keeps(boolean lenient, CharsRef input, CharsRef output) {
+        return lenient == false || (input.length > 0 && output.length > 0);
+    }
+
+    private static CharsRef analyzed(boolean lenient, RuleAnalysis strict, String text,
+                                     CharsRefBuilder reuse) throws IOException {
+        try {
+            return strict.analyze(text, reuse);
+        } catch (IllegalArgumentException e) {
+            if (lenient) {
+                return new CharsRef("");
+            }
+            throw e;
+        }
+    }
+
     private static final class LenientSolrParser extends SolrSynonymParser {
         private final boolean lenient;
 
@@ -100,25 +123,18 @@ final class Synonyms {
 
         @Override
         public void add(CharsRef input, CharsRef output, boolean includeOrig) {
-            if (lenient == false || (input.length > 0 && output.length > 0)) {
+            if (keeps(lenient, input, output)) {
                 super.add(input, output, includeOrig);
             }
         }
 
         @Override
         public CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException {
-            try {
-                return super.analyze(text, reuse);
-            } catch (IllegalArgumentException e) {
-                if (lenient) {
-                    return new CharsRef("");
-                }
-                throw e;
-            }
+            return analyzed(lenient, super::analyze, text, reuse);
         }
     }
 
-    /** The WordNet counterpart of {@link LenientSolrParser} (ESWordnetSynonymParser). */
+    /** The WordNet counterpart of {@link LenientSolrParser}. */
     private static final class LenientWordnetParser extends WordnetSynonymParser {
         private final boolean lenient;
 
@@ -129,21 +145,14 @@ final class Synonyms {
 
         @Override
         public void add(CharsRef input, CharsRef output, boolean includeOrig) {
-            if (lenient == false || (input.length > 0 && output.length > 0)) {
+            if (keeps(lenient, input, output)) {
                 super.add(input, output, includeOrig);
             }
         }
 
         @Override
         public CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException {
-            try {
-                return super.analyze(text, reuse);
-            } catch (IllegalArgumentException e) {
-                if (lenient) {
-                    return new CharsRef("");
-                }
-                throw e;
-            }
+            return analyzed(lenient, super::analyze, text, reuse);
         }
     }
 }

@@ -25,11 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-import overlap_corpus  # noqa: E402
-from common import report  # noqa: E402
-
+from bench import overlap_corpus  # noqa: E402
+from bench.common import report  # noqa: E402
 from search import coverage, indices  # noqa: E402
 from search.client import make_client  # noqa: E402
 

@@ -1,28 +1,23 @@
 """A synthetic catalogue for the overlap benchmark, with a realistic vocabulary and planted
 cross-Ressort overlaps.
 
-The corpus of bench/search.py builds every text from 20 themes, so each record there has
+The corpus of bench/search_corpus.py builds every text from 20 themes, so each record there has
 about 5 % of the corpus as near-copies: fine for search latency, useless for overlap
 detection. Here each record draws its words from about 28,000 compound nouns: a third from
 its programme's theme (so similar records mostly share a Ressort, as in real portfolios), the
 rest Zipf-distributed, in German sentence frames; and every 200th record restates an
 earlier record of another Ressort in other sentences: those are the planted pairs the scan
 must find. Structured fields (Ressort, places, topics, period, budget) come from
-bench/search.py.
+bench/search_corpus.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import zlib
-from pathlib import Path
 from typing import Any
 
-_spec = importlib.util.spec_from_file_location(
-    "bench_search", Path(__file__).with_name("search.py"))
-bench_search = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(bench_search)  # type: ignore[union-attr]
+from bench import search_corpus
 
 FIRST = ["Regen", "Wasser", "Hitze", "Wärme", "Energie", "Rad", "Verkehr", "Quartier", "Stadt",
     "Grün", "Dach", "Fassade", "Boden", "Baum", "Park", "Schul", "Kita", "Pflege", "Senioren",
@@ -77,7 +72,7 @@ def _places(rng: random.Random, doc: dict[str, Any]) -> None:
     codes = {min(10_999, int((rng.paretovariate(0.8) - 1) * 40)) for _ in range(rng.choice(
         [1, 1, 1, 2, 3]))}
     doc["municipalities"] = [f"{1 + c % 16:02d}{c:06d}" for c in sorted(codes)]
-    doc["states"] = sorted({bench_search.STATES[c % 16] for c in codes})
+    doc["states"] = sorted({search_corpus.STATES[c % 16] for c in codes})
 
 
 def _text(rng: random.Random, words: list[str]) -> tuple[str, str, str]:
@@ -101,7 +96,7 @@ def generate(size: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[tuple
     vocab: list[list[str]] = []
     planted: list[tuple[str, str]] = []
     for n in range(1, size + 1):
-        doc = bench_search._doc(n, rng)
+        doc = search_corpus._doc(n, rng)
         if doc["kind"] == "priority":
             docs.append(doc)
             vocab.append([])
@@ -121,6 +116,6 @@ def generate(size: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[tuple
         title_words = rng.sample(words, 2)
         doc.update(title=f"{title_words[0]} und {title_words[1]}", summary=summary,
                    objectives=objectives, results=results)
-        docs.append(bench_search.with_search_fields(doc))
+        docs.append(search_corpus.with_search_fields(doc))
         vocab.append(words)
     return docs, planted

@@ -29,11 +29,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-import overlap_corpus  # noqa: E402
-from common import report  # noqa: E402
-
+from bench import overlap_corpus  # noqa: E402
+from bench.common import report  # noqa: E402
 from search import indices, overlap  # noqa: E402
 from search.access import Access  # noqa: E402
 from search.client import make_client  # noqa: E402
@@ -112,6 +110,7 @@ def main() -> None:
     _, errors = indices.rebuild(client, PREFIX, (
         indices.Action(f"{d['kind']}-{d['id']}", 1, d) for d in docs))
     assert not errors, list(errors.items())[:3]
+    indices.ensure_index(client, PREFIX, indices.PUBLIC)  # the scan refreshes both aliases
     index_seconds = time.perf_counter() - t0
     _settle(client, alias)
     rng = random.Random(5)

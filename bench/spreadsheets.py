@@ -24,9 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from common import fresh_app, peak_rss_mib  # noqa: E402
+from bench.common import fresh_app, peak_rss_mib  # noqa: E402
 
 os.environ["ZS_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="zs-bench-sheets-")
 os.environ["SEARCH_AUTO_DRAIN"] = "0"

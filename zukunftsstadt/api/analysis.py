@@ -3,7 +3,6 @@ the coverage of the research priorities. Same permissions as the analysis pages.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import ApiError, TransportError
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from .. import kinds, permissions, visibility
 from ..extensions import db
+from ..json_values import stamp
 from ..models import REVIEW_STATUSES, Project, RealWorldLab
 from ..services import gaps, overlap_review, overlaps
 from . import bp, schemas
@@ -100,13 +100,6 @@ def _record(c: gaps.Counted, fkz: dict[int, str], keys: dict[int, str]) -> dict[
     return {"kind": c.kind, "id": c.id, **ref, "source": c.source, "terms": list(c.terms)}
 
 
-def _stamp(value: datetime | None) -> str | None:
-    """RFC 3339 with offset (SQLite hands back naive UTC)."""
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-
-
 @bp.get("/gaps/priorities")
 @operation(Operation(
     summary="Abdeckung der Forschungsschwerpunkte (Lücken)", tag="Analyse", errors=(503,),
@@ -145,7 +138,7 @@ def gap_priorities() -> Any:
     keys = dict(db.session.execute(select(RealWorldLab.id, RealWorldLab.key)).all())
     return jsonify({
         "text_matching": not coverage.text_missing,
-        "computed_at": _stamp(coverage.computed_at),
+        "computed_at": stamp(coverage.computed_at),
         "stale": coverage.stale,
         "rule": coverage.rule,
         "priorities": [{
@@ -209,5 +202,5 @@ def overlap_pairs() -> Any:
         "b": _side(p.b_doc, p.b_title, p.b_ressort), "score": round(p.score, 4),
         "level": p.level, "status": p.status, "volume_eur": p.volume_eur,
         "terms": overlap_review.shared_words(p), "comment": p.comment or "",
-        "found_at": _stamp(p.found_at), "reviewed_at": _stamp(p.reviewed_at),
+        "found_at": stamp(p.found_at), "reviewed_at": stamp(p.reviewed_at),
     } for p in items]})

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..json_values import day, stamp
 from ..models import CITY_TYPES, ROLES, Municipality, Ressort, State, Topic
 from . import bp, schemas
 from .catalogue import PAGING, STR
 from .problems import problem
-from .serialise import stamp
 from .spec import BadQuery, Operation, Param, describe, parse_query
 
 
@@ -23,8 +23,8 @@ from .spec import BadQuery, Operation, Param, describe, parse_query
 def ressorts() -> Any:
     items = db.session.scalars(select(Ressort).order_by(Ressort.code)).all()
     return jsonify([{"id": r.id, "code": r.code, "name": r.name,
-                     "valid_from": r.valid_from.isoformat() if r.valid_from else None,
-                     "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+                     "valid_from": day(r.valid_from),
+                     "valid_to": day(r.valid_to),
                      "predecessor": r.predecessor.code if r.predecessor else None,
                      "current": r.current.code} for r in items])
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import url_for
 from flask_login import current_user
 
 from .. import kind_fields, kinds, permissions, visibility
+from ..json_values import amount, day, stamp
 from ..kinds import Kind
 from ..models import (
     Municipality,
@@ -22,22 +21,6 @@ from ..models import (
     Topic,
     TransferReport,
 )
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def stamp(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:  # SQLite hands back naive UTC
-        return value.isoformat() + "Z"
-    return value.isoformat()
-
-
-def _amount(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
 
 
 def _places(items: list[Municipality]) -> list[dict[str, Any]]:
@@ -68,8 +51,8 @@ def programme(p: Programme) -> dict[str, Any]:
         "ressort_id": p.ressort_id,
         "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
         "funding_body": p.funding_body or "", "kind": p.kind, "status": p.status,
-        "confidential": bool(p.confidential), "budget_eur": _amount(p.budget_eur),
-        "start_date": _day(p.start_date), "end_date": _day(p.end_date),
+        "confidential": bool(p.confidential), "budget_eur": amount(p.budget_eur),
+        "start_date": day(p.start_date), "end_date": day(p.end_date),
         "description": p.description or "", "url": p.url or None,
     }
 
@@ -88,8 +71,8 @@ def project(p: Project) -> dict[str, Any]:
         "lead_organisation_id": p.lead_organisation_id,
         "lead_organisation": p.lead_organisation.name if p.lead_organisation else None,
         "executing_unit": p.executing_unit or "", "municipalities": _places(p.municipalities),
-        "start_date": _day(p.start_date), "end_date": _day(p.end_date),
-        "budget_eur": _amount(p.budget_eur), "topics": _topics(p.topics),
+        "start_date": day(p.start_date), "end_date": day(p.end_date),
+        "budget_eur": amount(p.budget_eur), "topics": _topics(p.topics),
         "sdgs": [s.number for s in p.sdgs],
         "research_priorities": _priorities(p.research_priorities),
     }
@@ -108,7 +91,7 @@ def lab(r: RealWorldLab) -> dict[str, Any]:
         "lessons_learned": r.lessons_learned or "", "municipalities": _places(r.municipalities),
         "projects": [p.id for p in r.projects if visibility.visible(p)],
         "topics": _topics(r.topics), "research_priorities": _priorities(r.research_priorities),
-        "start_date": _day(r.start_date), "end_date": _day(r.end_date),
+        "start_date": day(r.start_date), "end_date": day(r.end_date),
     }
 
 
@@ -158,7 +141,7 @@ def generic(kind: Kind) -> Callable[[Any], dict[str, Any]]:
             elif field.type == "places":
                 data[field.name] = _places(linked)
             elif field.type == "amount":
-                data[field.name] = _amount(linked)
+                data[field.name] = amount(linked)
             else:
                 data[field.name] = kind_fields.file_value(record, field)
         return data

@@ -20,13 +20,13 @@ from werkzeug.datastructures import MultiDict
 from .. import kind_fields, kinds, permissions
 from ..extensions import db
 from ..inputs import JsonRefused
+from ..json_values import stamp
 from ..kinds import Kind
 from ..services import editing, records
 from ..views.editing import form_for_display, last_change, set_choices
 from . import bp, schemas
 from .catalogue import COLLECTIONS, Collection, get_visible
 from .problems import problem
-from .serialise import stamp
 from .spec import MAX_ID, Operation, Param, describe
 
 NONE_ID_FIELDS = {"programme_id", "lead_organisation_id", "parent_id"}  # 0 = none, as in forms

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import kind_fields, kinds
 from ..extensions import db
+from ..json_values import amount, day
 from ..kinds import Kind
 from ..models import (
     PROGRAMME_STATUSES,
@@ -30,14 +29,6 @@ from ..models import (
     TransferReportItem,
 )
 from .dataset import FORMAT, FORMAT_VERSION, OWN_SECTIONS
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _num(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
 
 
 def _report_ref(item: TransferReportItem) -> str:
@@ -78,8 +69,8 @@ def sections(notice: str = "") -> dict[str, Any]:
         "notice": notice,
         "states": ({"code": s.code, "name": s.name} for s in rows(State, State.code)),
         "ressorts": (
-            {"code": r.code, "name": r.name, "valid_from": _iso(r.valid_from),
-             "valid_to": _iso(r.valid_to),
+            {"code": r.code, "name": r.name, "valid_from": day(r.valid_from),
+             "valid_to": day(r.valid_to),
              "predecessor": r.predecessor.code if r.predecessor else None}
             for r in rows(Ressort, Ressort.code)
         ),
@@ -107,8 +98,8 @@ def sections(notice: str = "") -> dict[str, Any]:
             {"key": p.key, "title": p.title, "short_title": p.short_title,
              "ressort": p.ressort.code,
              "ressort_at_funding": p.ressort_at_funding.code if p.ressort_at_funding else None,
-             "funding_body": p.funding_body, "kind": p.kind, "budget_eur": _num(p.budget_eur),
-             "start_date": _iso(p.start_date), "end_date": _iso(p.end_date),
+             "funding_body": p.funding_body, "kind": p.kind, "budget_eur": amount(p.budget_eur),
+             "start_date": day(p.start_date), "end_date": day(p.end_date),
              "status": PROGRAMME_STATUSES[p.status], "confidential": p.confidential,
              "description": p.description, "url": p.url,
              "publication_status": pub[p.publication_status]}
@@ -124,8 +115,8 @@ def sections(notice: str = "") -> dict[str, Any]:
              "lead_organisation": p.lead_organisation.key if p.lead_organisation else None,
              "executing_unit": p.executing_unit,
              "municipalities": [m.ags for m in p.municipalities],
-             "start_date": _iso(p.start_date), "end_date": _iso(p.end_date),
-             "budget_eur": _num(p.budget_eur), "topics": [t.key for t in p.topics],
+             "start_date": day(p.start_date), "end_date": day(p.end_date),
+             "budget_eur": amount(p.budget_eur), "topics": [t.key for t in p.topics],
              "sdgs": [s.number for s in p.sdgs],
              "research_priorities": [r.key for r in p.research_priorities],
              "contact_name": p.contact_name, "contact_email": p.contact_email,
@@ -142,7 +133,7 @@ def sections(notice: str = "") -> dict[str, Any]:
              "experimentation_clause": lab.experimentation_clause,
              "municipalities": [m.ags for m in lab.municipalities],
              "projects": [p.fkz for p in lab.projects],
-             "start_date": _iso(lab.start_date), "end_date": _iso(lab.end_date),
+             "start_date": day(lab.start_date), "end_date": day(lab.end_date),
              "topics": [t.key for t in lab.topics],
              "research_priorities": [r.key for r in lab.research_priorities],
              "lessons_learned": lab.lessons_learned,

@@ -17,6 +17,7 @@ from search.german import fold
 
 from .. import districts
 from ..extensions import db
+from ..json_values import day
 from ..models import (
     Municipality,
     Programme,
@@ -56,8 +57,8 @@ def _ressort(ressort: Ressort | None) -> dict[str, Any]:
 
 def _period(record: Programme | Project | RealWorldLab) -> dict[str, Any]:
     return {
-        "start_date": record.start_date.isoformat() if record.start_date else None,
-        "end_date": record.end_date.isoformat() if record.end_date else None,
+        "start_date": day(record.start_date),
+        "end_date": day(record.end_date),
         "funding_year": record.start_date.year if record.start_date else None,
     }
 

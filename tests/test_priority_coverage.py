@@ -263,6 +263,14 @@ def test_the_koordination_recomputes_on_demand(client, catalogue):
     client.get("/logout")
     users.login(client, users.make("coordination"))
     token = users.csrf_token(client, "/analyse/luecken")
+    first = _api(client)["computed_at"]
     page = client.post("/analyse/luecken/neu-berechnen", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
-    assert "Abdeckung neu berechnet" in page
+    assert "Die Neuberechnung ist angefordert" in page
+    assert "Eine Neuberechnung der Textzuordnung ist angefordert" in page
+    assert not priority_matching.is_stale()  # nothing changed, yet the worker recomputes
+    assert priority_matching.refresh_if_stale() is not None
+    assert _api(client)["computed_at"] != first
+    page = client.get("/analyse/luecken").get_data(as_text=True)
+    assert "ist angefordert" not in page
+    assert priority_matching.refresh_if_stale() is None  # the request was answered

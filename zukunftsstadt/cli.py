@@ -285,6 +285,10 @@ def analysis_coverage(if_stale: bool) -> None:
     except (TransportError, ApiError) as exc:
         _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}. "
               "Der bisherige Stand bleibt gespeichert.")
+    if run is None:
+        click.echo("Die Abdeckung wird gerade von einem anderen Prozess berechnet; "
+                   "dessen Ergebnis wird gespeichert.")
+        return
     click.echo(f"{run.priorities} Schwerpunkte, {run.records} Einträge mit Textzuordnung "
                f"({run.seconds:.1f} s).")
 

@@ -12,6 +12,7 @@ from .api_token import ApiToken
 from .base import PUBLICATION_STATUSES, RecordMixin
 from .coverage import CoverageRun, PriorityMatch, PriorityRejection
 from .geography import CITY_TYPES, Municipality, State
+from .job import JobLease
 from .journal import AuditEvent, SearchOutbox
 from .organisation import ORGANISATION_KINDS, Organisation
 from .programme import PROGRAMME_KINDS, PROGRAMME_STATUSES, Programme
@@ -38,6 +39,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CoverageRun",
+    "JobLease",
     "LoginFailure",
     "Municipality",
     "Notification",

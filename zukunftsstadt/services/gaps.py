@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..models.project import project_municipality, project_priority
 from ..models.real_world_lab import lab_municipality, lab_priority
-from . import priority_matching
+from . import jobs, priority_matching
 
 # The level rule, named on the page: "dünn" below this share of the median count of the
 # covered priorities, or with records of one Ressort only.
@@ -95,6 +95,7 @@ class CoverageList(list[Coverage]):
     run: CoverageRun | None = None
     stale: bool = False
     median: float = 0.0
+    job: jobs.Progress | None = None  # a recomputation asked for or under way
 
     @property
     def computed_at(self) -> datetime | None:
@@ -144,6 +145,7 @@ def coverage(run: CoverageRun | None = None) -> CoverageList:
     result.run = run or priority_matching.ensure()
     result.text_missing = result.run is None
     result.stale = result.run is not None and priority_matching.is_stale(result.run)
+    result.job = jobs.progress(priority_matching.JOB)
     public = public_records()
     tagged = tags()
     rejected = rejections()

@@ -6,6 +6,7 @@ due when the Koordination asked for one on the review list, when none has run ye
 or when the last one is a day old and something was saved since. The scan resumes: records
 whose current version was scanned before are skipped. Its progress is stored in
 `OverlapScanRun` for the review list; a run whose worker stopped reporting is taken over.
+One process scans at a time (the job `JOB`, `services.jobs`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from .. import kinds
 from ..extensions import db
 from ..models import AuditEvent, OverlapScanRun
 from ..models.base import utcnow
-from . import overlaps
+from . import jobs, overlaps
+
+JOB = "overlap_scan"
 
 NIGHTLY = timedelta(hours=24)
 ABANDONED = timedelta(minutes=10)  # no progress reported for this long: the worker is gone
@@ -100,7 +103,13 @@ def run_if_due() -> OverlapScanRun | None:
 def run(reason: str, progress: Callable[[int], None] | None = None, *,
         corpus: overlap_scan.Corpus | None = None, resume: bool = True) -> OverlapScanRun | None:
     """Run a scan now (of `corpus` if given), reporting progress to its `OverlapScanRun`;
-    None if another worker claimed the asked-for run first."""
+    None if another process scans now or claimed the asked-for run first."""
+    with jobs.held(JOB) as lease:
+        return _run(lease, reason, progress, corpus, resume) if lease else None
+
+
+def _run(lease: jobs.Lease, reason: str, progress: Callable[[int], None] | None,
+         corpus: overlap_scan.Corpus | None, resume: bool) -> OverlapScanRun | None:
     waiting = current()
     scan_run = waiting if waiting is not None and waiting.started_at is None else None
     if scan_run is None:
@@ -119,7 +128,7 @@ def run(reason: str, progress: Callable[[int], None] | None = None, *,
     def tick(done: int) -> None:
         db.session.execute(update(OverlapScanRun).where(OverlapScanRun.id == run_id).values(
             scanned=OverlapScanRun.scanned + done, heartbeat_at=utcnow()))
-        db.session.commit()
+        lease.report()  # commits
         if progress:
             progress(done)
 

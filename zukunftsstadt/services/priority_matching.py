@@ -3,8 +3,9 @@ computed through the search index (`search.coverage`) and stored, so that pages 
 read a stored result instead of asking the index per priority.
 
 Computed by `flask analysis coverage`, by the search worker when the stored result is older than
-the newest record change, on demand by the Koordination, and on first read when nothing usable
-is stored yet.
+the newest record change or the Koordination asked for it, and on first read when nothing
+usable is stored yet; always as the job `JOB` (`services.jobs`): one process at a time, its
+progress stored for the gaps page.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from .. import kinds
 from ..extensions import db
 from ..models import CoverageRun, PriorityMatch, Project, RealWorldLab, ResearchPriority
 from ..models.base import utcnow
-from . import indexing
+from . import indexing, jobs
+
+JOB = "coverage"
 
 # What the public sees: the counted records are the same for every reader.
 PUBLIC_RECORDS = {"bool": {"filter": [{"terms": {"kind": [k.name for k in kinds.COVERING]}},
@@ -72,11 +75,21 @@ def is_stale(run: CoverageRun | None = None) -> bool:
 
 
 def compute(progress: Callable[[int], None] | None = None,
-            timeout: float | None = None) -> CoverageRun:
+            timeout: float | None = None, *, only_if_due: bool = False) -> CoverageRun | None:
     """Match every published priority against the published records and store the result.
 
-    Raises the search client's errors when the index does not answer; nothing is stored then.
+    None when another process is computing it, or (`only_if_due`) when the stored result is
+    current and nobody asked for a new one by the time this process got the job. Raises the
+    search client's errors when the index does not answer; nothing is stored then.
     """
+    with jobs.held(JOB) as lease:
+        if lease is None or (only_if_due and not lease.requested and not is_stale()):
+            return None
+        return _compute(lease, progress, timeout)
+
+
+def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
+             timeout: float | None) -> CoverageRun:
     started = time.monotonic()
     stamp = utcnow()  # changes after this moment make the result stale
     client = indexing.client()
@@ -84,10 +97,19 @@ def compute(progress: Callable[[int], None] | None = None,
         client = client.options(request_timeout=timeout)
     priorities = published_priorities()
     chosen = thresholds()
+    lease.report(done=0, total=len(priorities))
+    done = [0]
+
+    def tick(step: int) -> None:
+        done[0] += step
+        lease.report(done=done[0])
+        if progress:
+            progress(step)
+
     found = text_coverage.match_priorities(
         client, indexing.alias(PUBLIC),
         [text_coverage.PriorityText(p.id, p.title, p.description or "") for p in priorities],
-        PUBLIC_RECORDS, chosen, progress)
+        PUBLIC_RECORDS, chosen, tick)
     rows = [{"priority_id": pid, "kind": m.kind, "record_id": m.id, "ressort": m.ressort,
              "score": round(m.score, 4), "terms": m.terms[:12]}
             for pid, matches in found.items() for m in matches]
@@ -111,15 +133,15 @@ def ensure() -> CoverageRun | None:
     if run is not None and run.text_matching:
         return run
     try:
-        return compute()
+        return compute() or latest()  # None from compute: another process computes it now
     except (TransportError, ApiError):
         db.session.rollback()
         return None
 
 
 def refresh_if_stale(timeout: float = 300) -> CoverageRun | None:
-    """For the worker: recompute when a record changed since the stored result, once the
-    outbox is empty (the index holds every change)."""
-    if indexing.outbox_size() or not is_stale():
+    """For the worker: recompute when a record changed since the stored result or the
+    Koordination asked for it, once the outbox is empty (the index holds every change)."""
+    if indexing.outbox_size() or not (is_stale() or jobs.progress(JOB).requested):
         return None
-    return compute(timeout=timeout)
+    return compute(timeout=timeout, only_if_due=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import ApiError, TransportError
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,7 +13,14 @@ from .. import permissions, visibility
 from ..extensions import db
 from ..models import Project, RealWorldLab, ResearchPriority
 from ..pagination import ResultPage
-from ..services import gap_matrices, gaps, germany_map, priority_matching, priority_suggestions
+from ..services import (
+    gap_matrices,
+    gaps,
+    germany_map,
+    jobs,
+    priority_matching,
+    priority_suggestions,
+)
 from ..services.table_files import csv_chunks
 from .analysis import _require_reader, bp
 from .bulk import chosen
@@ -39,17 +45,13 @@ def gaps_page() -> Any:
 @bp.post("/analyse/luecken/neu-berechnen")
 @login_required
 def recompute() -> Any:
-    """The Koordination recomputes the text matches now (the worker does it after changes)."""
+    """The Koordination asks the search worker to recompute the text matches now (it does so
+    by itself after changes); the gaps page shows its progress."""
     if not permissions.can_recompute_coverage(current_user):
         abort(403)
-    try:
-        run = priority_matching.compute()
-    except (TransportError, ApiError):
-        db.session.rollback()
-        flash("Die Abdeckung konnte nicht neu berechnet werden, weil der Suchdienst nicht "
-              "antwortet. Bitte versuchen Sie es in einigen Minuten erneut.", "error")
-    else:
-        flash(f"Abdeckung neu berechnet ({run.seconds:.1f} s).", "success")
+    jobs.request(priority_matching.JOB, current_user)
+    flash("Die Neuberechnung ist angefordert. Der Hintergrunddienst beginnt damit in der "
+          "Regel innerhalb einer Minute; diese Seite zeigt den Fortschritt.", "success")
     return redirect(url_for("analysis.gaps_page"))
 
 

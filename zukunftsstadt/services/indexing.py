@@ -149,13 +149,16 @@ def drain_outbox(batch_size: int = BATCH_SIZE) -> tuple[int, int]:
 
 
 def drain_all(max_rounds: int = 1000) -> tuple[int, int]:
-    """Drain until nothing due is left or a round fails completely."""
+    """Drain what is due: until a round finds less than a full batch (it has caught up with
+    what was there when it began) or fails completely. Rows that keep arriving meanwhile (a
+    rebuild while people edit) are left for the next drain instead of draining round after
+    round until `max_rounds`."""
     total_sent = total_failed = 0
     for _ in range(max_rounds):
         sent, failed = drain_outbox()
         total_sent += sent
         total_failed += failed
-        if not sent:
+        if not sent or sent + failed < BATCH_SIZE:
             break
     return total_sent, total_failed
 

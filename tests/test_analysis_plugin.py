@@ -171,6 +171,19 @@ def test_synonym_graph_synonyms_path(es: Elasticsearch, analysis_dir: Path) -> N
     assert tokens(es, "Hitze", synonyms) == ["wärme"]
 
 
+def test_an_edited_synonyms_file_is_read_again(es: Elasticsearch, analysis_dir: Path) -> None:
+    """The plugin keeps maps built from files (each index creation builds its filters again);
+    a changed file must not be answered from that cache."""
+    rules = analysis_dir / "edited-synonyms.txt"
+    rules.write_text("dach, gründach\n", encoding="utf-8")
+    rules.chmod(0o644)
+    synonyms = {"type": "synonym_graph", "synonyms_path": rel(analysis_dir, rules.name)}
+    assert sorted(tokens(es, "Dach", synonyms)) == ["dach", "gründach"]
+    rules.write_text("dach, dachfläche, gründach\n", encoding="utf-8")
+    os.utime(rules, (rules.stat().st_atime, rules.stat().st_mtime + 2))
+    assert sorted(tokens(es, "Dach", synonyms)) == ["dach", "dachfläche", "gründach"]
+
+
 def test_synonym(es: Elasticsearch) -> None:
     synonyms = {"type": "synonym", "synonyms": ["heat island, wärmeinsel"]}
     assert sorted(tokens(es, "Wärmeinsel", synonyms)) == ["heat", "island", "wärmeinsel"]

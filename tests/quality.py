@@ -220,8 +220,14 @@ def make_app(name: str) -> Flask:
 
 
 def drop(app: Flask) -> None:
+    """Drop the set's indices and its SQLite file (`make_app`)."""
     from search import indices
+    from zukunftsstadt.extensions import db
     from zukunftsstadt.services import indexing
 
     with app.app_context():
         indices.drop_all(indexing.client(), app.config["SEARCH_INDEX_PREFIX"])
+        db.engine.dispose()
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and "QUALITY_DATABASE_URL" not in os.environ:
+        Path(uri.removeprefix("sqlite:///")).unlink(missing_ok=True)

@@ -336,3 +336,21 @@ def test_a_link_to_a_deleted_record_explains_instead_of_404(app, editor_client, 
     page = response.get_data(as_text=True)
     assert "gelöscht und ist nicht mehr im Katalog" in page and "Papierkorb" in page
     assert app.test_client().get(url).status_code == 404  # nothing said to the public
+
+
+def test_who_creates_which_kind_comes_from_the_registry(app, client):
+    """Editors create programmes, projects, Reallabore and organisations for their Ressorts;
+    research priorities and transfer reports belong to the Koordination."""
+    from zukunftsstadt import kinds
+
+    users.login(client, users.make("editor", "BMWSB"))
+    offered = {kind.name: client.get(f"/{kind.segment}/neu").status_code
+               for kind in kinds.ALL}
+    assert {name for name, status in offered.items() if status == 200} == {
+        kind.name for kind in kinds.ALL if kind.editors_create} == {
+        "programme", "project", "lab", "organisation"}
+    assert offered["priority"] == offered["report"] == 403
+    client.get("/logout")
+    users.login(client, users.make("coordination"))
+    assert all(client.get(f"/{kind.segment}/neu").status_code == 200
+               for kind in kinds.ALL)

@@ -58,6 +58,7 @@ class Kind:
     scanned: bool = False  # compared in the overlap check and scan
     covers_priorities: bool = False  # counted in the research-priority coverage
     api_writable: bool = True  # created and changed through the JSON API too
+    editors_create: bool = False  # editors create it for their Ressorts (else the Koordination)
 
     @property
     def generic_pages(self) -> bool:
@@ -79,20 +80,21 @@ class Kind:
 
 PROGRAMME = Kind("programme", Programme, "key", "programme", "programmes", "Programme",
                  "programmes", "Förderprogramm", "Förderprogramme", "catalogue.programme_detail",
-                 ProgrammeForm, documents.programme_document, scanned=True)
+                 ProgrammeForm, documents.programme_document, scanned=True, editors_create=True)
 PROJECT = Kind("project", Project, "fkz", "vorhaben", "projects", "Project", "projects",
                "Vorhaben", "Vorhaben", "catalogue.project_detail", ProjectForm,
-               documents.project_document, scanned=True, covers_priorities=True)
+               documents.project_document, scanned=True, covers_priorities=True,
+               editors_create=True)
 LAB = Kind("lab", RealWorldLab, "key", "reallabore", "real-world-labs", "RealWorldLab",
            "real_world_labs", "Reallabor", "Reallabore", "catalogue.lab_detail", LabForm,
-           documents.lab_document, scanned=True, covers_priorities=True)
+           documents.lab_document, scanned=True, covers_priorities=True, editors_create=True)
 PRIORITY = Kind("priority", ResearchPriority, "key", "schwerpunkte", "research-priorities",
                 "ResearchPriority", "research_priorities", "Forschungsschwerpunkt",
                 "Forschungsschwerpunkte", "catalogue.priority_detail", PriorityForm,
                 documents.priority_document)
 ORGANISATION = Kind("organisation", Organisation, "key", "organisationen", "organisations",
                     "Organisation", "organisations", "Organisation", "Organisationen",
-                    "editing.organisation_list", OrganisationForm)
+                    "editing.organisation_list", OrganisationForm, editors_create=True)
 REPORT = Kind("report", TransferReport, "key", "transferberichte", "transfer-reports",
               "TransferReport", "transfer_reports", "Transferbericht", "Transferberichte",
               "reports.detail", ReportForm, documents.report_document,

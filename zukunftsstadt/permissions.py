@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import kinds
 from .models import (
     Organisation,
     Programme,
@@ -115,8 +116,8 @@ def can_create(user: Any, kind: str) -> bool:
         return False
     if u.is_coordination:
         return True
-    return u.role == "editor" and kind in {"programme", "project", "lab", "organisation"}
     # Research priorities and transfer reports belong to the Koordination (AG III).
+    return u.role == "editor" and kind in kinds.BY_NAME and kinds.BY_NAME[kind].editors_create
 
 
 def can_move(user: Any, record: Any, target: str) -> bool:

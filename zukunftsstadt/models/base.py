@@ -13,6 +13,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: Any) -> Any:
+    """`moment` as an aware UTC time (SQLite hands back naive UTC); None stays None."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 # Stored codes (English) with their German labels; the order is the workflow order.
 PUBLICATION_STATUSES: dict[str, str] = {
     "draft": "Entwurf",

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import JobLease
-from ..models.base import utcnow
+from ..models.base import aware, utcnow
 
 ABANDONED = timedelta(minutes=10)  # no progress reported for this long: the holder is gone
 
@@ -121,9 +121,7 @@ def progress(name: str) -> Progress:
     row = db.session.get(JobLease, name)
     if row is None:
         return Progress(False, 0, 0, False, None)
-    beat = row.heartbeat_at
-    if beat is not None and beat.tzinfo is None:  # SQLite hands back naive UTC
-        beat = beat.replace(tzinfo=utcnow().tzinfo)
+    beat = aware(row.heartbeat_at)
     running = row.holder is not None and beat is not None and utcnow() - beat < ABANDONED
     return Progress(running, row.done, row.total, row.requested_at is not None,
                     row.started_at if running else None)

@@ -23,22 +23,17 @@ from search import overlap_scan
 from .. import kinds
 from ..extensions import db
 from ..models import AuditEvent, OverlapScanRun
-from ..models.base import utcnow
+from ..models.base import aware, utcnow
 from . import jobs, overlaps
 
 JOB = "overlap_scan"
 
 NIGHTLY = timedelta(hours=24)
-ABANDONED = timedelta(minutes=10)  # no progress reported for this long: the worker is gone
+ABANDONED = jobs.ABANDONED  # a run whose worker stopped reporting this long is taken over
 RETRY_AFTER = timedelta(minutes=5)  # after a failed scan (search away)
 REASONS = {"requested": "von der Koordination angestoßen", "first": "erster Abgleich",
            "changes": "nach Änderungen", "nightly": "täglicher Abgleich",
            "command": "über die Kommandozeile"}
-
-
-def _aware(moment: Any) -> Any:
-    """SQLite hands back naive UTC."""
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def last_finished() -> OverlapScanRun | None:
@@ -51,7 +46,7 @@ def current() -> OverlapScanRun | None:
     """The run asked for or under way (not abandoned), if any."""
     for run in db.session.scalars(select(OverlapScanRun).where(
             OverlapScanRun.finished_at.is_(None)).order_by(OverlapScanRun.id.desc())):
-        beat = _aware(run.heartbeat_at)
+        beat = aware(run.heartbeat_at)
         if run.started_at is None or (beat and utcnow() - beat < ABANDONED):
             return run
     return None
@@ -81,7 +76,7 @@ def due() -> str | None:
         return run.reason if run.started_at is None else None
     failed = db.session.scalars(select(OverlapScanRun).where(
         OverlapScanRun.error.is_not(None)).order_by(OverlapScanRun.id.desc()).limit(1)).first()
-    if failed and utcnow() - _aware(failed.finished_at) < RETRY_AFTER:
+    if failed and utcnow() - aware(failed.finished_at) < RETRY_AFTER:
         return None
     last = last_finished()
     if last is None:
@@ -89,7 +84,7 @@ def due() -> str | None:
     saves = _saves_since(last.started_at)
     if saves >= current_app.config.get("OVERLAP_SCAN_AFTER_SAVES", 50):
         return "changes"
-    if saves and utcnow() - _aware(last.finished_at) >= NIGHTLY:
+    if saves and utcnow() - aware(last.finished_at) >= NIGHTLY:
         return "nightly"
     return None
 

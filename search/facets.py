@@ -73,17 +73,17 @@ def counts_body(query: dict[str, Any], clauses: dict[str, dict[str, Any]]) -> di
 
 
 def hits_and_counts(client: Elasticsearch, alias: str, body: dict[str, Any],
-                     clauses: dict[str, dict[str, Any]] | None,
+                     query: dict[str, Any], clauses: dict[str, dict[str, Any]] | None,
                      ) -> tuple[Any, dict[str, Any]]:
-    """The hits of `body` and, unless `clauses` is None, the facet counts of its query, in one
-    round trip; the node runs both at once."""
+    """The hits of `body` and, unless `clauses` is None, the facet counts of `query` (the
+    hits' query without the filters), in one round trip; the node runs both at once."""
     if clauses is None:
-        return client.search(index=alias, **body), {}
+        return client.search(index=alias, request_cache=True, **body), {}
     hits = {("from" if k == "from_" else "_source" if k == "source_excludes" else k):
             ({"excludes": v} if k == "source_excludes" else v) for k, v in body.items()}
-    answer = client.msearch(searches=[{"index": alias}, hits,
+    answer = client.msearch(searches=[{"index": alias, "request_cache": True}, hits,
                                       {"index": alias, "request_cache": True},
-                                      counts_body(body["query"], clauses)])
+                                      counts_body(query, clauses)])
     responses = answer["responses"]
     for item in responses:
         if "error" in item:

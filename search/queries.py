@@ -3,7 +3,7 @@ which never fails on bad syntax, and `terms`/`range` filters, which take values,
 
 A search combines a text query, facet filters (OR within a facet, AND across facets), year and
 budget ranges, a sort order and a page. Facet counts are computed for each facet with every
-filter except its own (post_filter), so choosing a value never hides its siblings.
+filter except its own (`search.facets`), so choosing a value never hides its siblings.
 """
 
 from __future__ import annotations
@@ -231,9 +231,17 @@ def search(
     text = normalise_query(query)
     has_text = bool(_WORDLIKE.search(text))
     clauses = filter_clauses(filters, ranges)
+
+    def filtered(query: dict[str, Any]) -> dict[str, Any]:
+        # The filters narrow the query itself, so only the filtered records are scored (a
+        # post_filter would score every record the words match); the facet counts apply
+        # them per facet to the query without them (`counts_body`).
+        return {"bool": {**query["bool"],
+                         "filter": [*query["bool"]["filter"], *clauses.values()]}}
+
     base = build_query(text, access=access, relaxed=False)
     body: dict[str, Any] = {
-        "query": base,
+        "query": filtered(base),
         "from_": (max(page, 1) - 1) * size,
         "size": size,
         "track_total_hits": TOTAL_LIMIT,
@@ -241,21 +249,20 @@ def search(
         "source_excludes": SOURCE_EXCLUDES,
     }
     body["sort"] = sort_clause(sort, text)
-    if clauses:
-        body["post_filter"] = {"bool": {"filter": list(clauses.values())}}
     started = time.monotonic()
-    response, counted = hits_and_counts(client, alias, body, clauses if facets else None)
+    response, counted = hits_and_counts(client, alias, body, base, clauses if facets else None)
     answered = base  # the query behind `response`
     total, exact = _total(response)
     fuzzy = False
     in_time = time.monotonic() - started < FALLBACK_BUDGET
     if has_text and is_plain(text) and exact and total < RELAX_BELOW and in_time:
         # Few records have every word: add those with most of them, after the others.
-        body["query"] = build_query(text, access=access)
+        answer_query = build_query(text, access=access)
+        body["query"] = filtered(answer_query)
         rank(body, text, sort)
-        relaxed = client.search(index=alias, **body)
+        relaxed = client.search(index=alias, request_cache=True, **body)
         if _total(relaxed)[0] > total:
-            response, answered = relaxed, body["query"]
+            response, answered = relaxed, answer_query
             total, exact = _total(relaxed)
     whole = _whole_hits(response)
     corrected = (_spelling(client, alias, text)
@@ -264,23 +271,25 @@ def search(
     if corrected and in_time and whole <= FEW_HITS:
         # A word the catalogue does not know, and few records with every word: search the
         # corrected spelling with everything else the query does (parts, synonyms, places).
-        body["query"] = build_query(corrected, access=access)
+        answer_query = build_query(corrected, access=access)
+        body["query"] = filtered(answer_query)
         rank(body, corrected, sort)
-        retry = client.search(index=alias, **body)
+        retry = client.search(index=alias, request_cache=True, **body)
         retry_whole = _whole_hits(retry)
         if retry_whole > whole:
-            response, answered = retry, body["query"]
+            response, answered = retry, answer_query
             (total, exact), fuzzy = _total(retry), True
         # Offer the correction only when it finds at least as much ("heat" is no typo of
         # "hat", "green roofs" none of "großen roofs").
         shown = corrected if retry_whole >= max(whole, 1) else None
     if not fuzzy and suggest and has_text and total == 0 and in_time:
-        body["query"] = build_query(text, access=access, fuzzy=True)
+        answer_query = build_query(text, access=access, fuzzy=True)
+        body["query"] = filtered(answer_query)
         # Highlighting fuzzy queries is slow (seconds on 20,000 documents): no highlights.
         body.pop("highlight")
-        fuzzy_response = client.search(index=alias, **body)
+        fuzzy_response = client.search(index=alias, request_cache=True, **body)
         if _total(fuzzy_response)[0]:
-            response, answered = fuzzy_response, body["query"]
+            response, answered = fuzzy_response, answer_query
             (total, exact), fuzzy = _total(fuzzy_response), True
     if (has_text and is_plain(text) and exact and 0 < total < THIN and page <= 1
             and sort == "relevance" and not clauses and in_time):

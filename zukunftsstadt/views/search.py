@@ -22,7 +22,7 @@ from flask import (
     send_file,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, select, union_all
 from werkzeug.datastructures import MultiDict
 
 from search import facets, queries
@@ -201,23 +201,25 @@ def facet_labels(result: queries.SearchResult, params: SearchParams) -> dict[str
         ("ressort", Ressort.code, Ressort.name),
         ("priority", ResearchPriority.key, ResearchPriority.title),
     )
+    asked = []
     for name, key_col, label_col in lookups:
         if wanted[name]:
-            query = select(key_col, label_col).where(key_col.in_(wanted[name]))
+            query = select(literal(name), key_col, label_col).where(key_col.in_(wanted[name]))
             if name == "programme":  # a title only for programmes this user may see
                 query = query.where(Programme.id.in_(
                     visibility.programmes().with_only_columns(Programme.id)))
             elif name == "priority":  # drafts only for readers who may see them
                 query = query.where(ResearchPriority.id.in_(
                     visibility.priorities().with_only_columns(ResearchPriority.id)))
-            rows = db.session.execute(query)
-            labels[name].update({key: label for key, label in rows})
+            asked.append(query)
     numbers = [int(v) for v in wanted["sdg"] if v.isdigit()]
     if numbers:
-        rows = db.session.execute(select(SDG.number, SDG.name).where(SDG.number.in_(numbers)))
-        names = {number: name for number, name in rows}
-        labels["sdg"] = {str(n): f"SDG {n}: {names[n]}" if n in names else f"SDG {n}"
-                         for n in numbers}
+        asked.append(select(literal("sdg"), cast(SDG.number, String), SDG.name)
+                     .where(SDG.number.in_(numbers)))
+        labels["sdg"] = {str(n): f"SDG {n}" for n in numbers}
+    if asked:  # one round trip for all facets: every search asks this
+        for name, key, label in db.session.execute(union_all(*asked)):
+            labels[name][key] = f"SDG {key}: {label}" if name == "sdg" else label
     if "priority" in result.facets:
         result.facets["priority"] = [(v, n) for v, n in result.facets["priority"]
                                      if v in labels["priority"]]

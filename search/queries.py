@@ -182,7 +182,7 @@ HIGHLIGHT = {
 
 RELAX_BELOW = 20  # fewer records with every word: also show those with most words
 RESCORE_WINDOW = 100  # the best hits that are checked for every word of the query
-THIN = 5  # fewer hits than this: add the records most like the best ones (`related`)
+THIN = 10  # fewer hits than this: add the records most like the best ones (`related`)
 
 
 def rank(body: dict[str, Any], text: str, sort: str) -> None:

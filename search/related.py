@@ -28,6 +28,6 @@ def records_like(client: Elasticsearch, alias: str, found: list[dict[str, Any]],
                  "must": [{"more_like_this": {
                      "fields": FIELDS, "like": like, "min_term_freq": 1,
                      "min_doc_freq": 1, "max_query_terms": 25,
-                     "minimum_should_match": "20%"}}]}})["hits"]["hits"]
+                     "minimum_should_match": "10%"}}]}})["hits"]["hits"]
     best = max((h["_score"] or 0.0 for h in related), default=0.0)
     return [h for h in related if (h["_score"] or 0.0) >= SHARE * best]

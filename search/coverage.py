@@ -24,8 +24,9 @@ One method for every record, tagged or not:
    the priority's text and its best direct matches, so records that say the same in other
    words count too; only for priorities with a direct match above the floor. (On the
    development set: precision/recall 0.63/0.58 without, 0.78/0.59 with.)
-6. Neighbours (`programme_weight`, `topic_weight` > 0): the records of one programme, and
-   those with one topic, mostly serve the same priorities. A record's widened score on a
+6. Neighbours (`programme_weight`, `topic_weight`, `link_weight` > 0): the records of one
+   programme, those with one topic, and a Reallabor with its projects (`links`, from the
+   database) mostly serve the same priorities. A record's widened score on a
    priority is raised by the mean widened score of the other records of its programme and of
    its topics on that priority; only priorities the record matches by text itself are raised,
    so every match keeps its own evidence.
@@ -194,9 +195,11 @@ class Gathered:
 def gather(client: Elasticsearch, alias: str, priorities: Sequence[PriorityText],
            base: dict[str, Any], t: Thresholds, *, min_score: float | None = None,
            min_words: int | None = None,
-           progress: Callable[[int], None] | None = None) -> Gathered:
+           progress: Callable[[int], None] | None = None,
+           links: Links | None = None) -> Gathered:
     """Ask the index for every priority's matches at or above `min_score` (default
-    `read_floor`) sharing at least `min_words` terms (default 1)."""
+    `read_floor`) sharing at least `min_words` terms (default 1). `links`: the groups of
+    linked records the database knows (a Reallabor and its projects), as neighbours."""
     index = next(iter(client.indices.get_alias(name=alias)))
     n = _count(client, index, base)
     vocabulary = {p.key: (_words(client, index, p.title),
@@ -221,10 +224,19 @@ def gather(client: Elasticsearch, alias: str, priorities: Sequence[PriorityText]
     expanded = {p.key: _expand(client, index, p, raw[p.key], base, t) for p in priorities
                 } if t.expanded_relative > 0 else {}
     sizes = _group_sizes(client, index, base) if expanded else {}
+    if expanded and links:
+        for matches in expanded.values():
+            for m in matches:
+                m.groups += links.get((m.kind, m.id), ())
+        for groups in links.values():
+            for group in groups:
+                sizes[group] = sizes.get(group, 0) + 1
     return Gathered(n, freqs, vocabulary, raw, expanded, parts, sizes)
 
 
 GROUP_FIELDS = {"programme": "programme", "topics": "topic"}  # index field -> group
+# (kind, id) -> groups of linked records ("link:<lab id>": a Reallabor and its projects)
+Links = dict[tuple[str, int], tuple[str, ...]]
 
 
 def _groups(source: dict[str, Any]) -> tuple[str, ...]:
@@ -294,8 +306,9 @@ def match_priorities(
     base: dict[str, Any],
     thresholds: Thresholds | None = None,
     progress: Callable[[int], None] | None = None,
+    links: Links | None = None,
 ) -> dict[int, list[Match]]:
     """Per priority key, the records of `base` (a filter) whose text matches it."""
     t = thresholds or Thresholds()
-    found = gather(client, alias, priorities, base, t, progress=progress)
+    found = gather(client, alias, priorities, base, t, progress=progress, links=links)
     return cut(found.raw, t, found.expanded, found.sizes)

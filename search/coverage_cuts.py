@@ -4,7 +4,8 @@ in plain Python on what the index returned, so calibration can re-cut without as
 - A priority counts as covered only when a direct match reaches `floor` with `min_words`.
 - Widened scores (pseudo-relevance feedback) replace the direct ones where given.
 - Neighbours: a record's widened score on a priority is raised by the weighted mean widened
-  score of the other records of its programme and of its topics on that priority.
+  score of the other records of its programme, of its topics and of its Reallabor's links
+  on that priority.
 - Then the share of the priority's best and of the record's own best priority.
 """
 
@@ -36,6 +37,7 @@ class Thresholds:
     expanded_relative: float = 0.15  # least share of the best widened score (0: not widened)
     programme_weight: float = 0.5  # of the mean widened score of the programme's other records
     topic_weight: float = 0.5  # ... and of the other records with the same topic
+    link_weight: float = 0.5  # ... and of a Reallabor and its projects (`coverage.Links`)
     neighbour_floor: float = 0.3  # least widened score with the neighbours' share
     common: float = 0.25  # words in more than this share of the records are not asked for
     common_min: int = 50  # ... unless they occur in fewer records than this (small catalogues)
@@ -63,7 +65,8 @@ def cut(raw: dict[int, list[Match]], t: Thresholds,
     share (`sizes` of the programmes and topics) the score must also reach `neighbour_floor`.
     The record's relative cut then compares these scores.
     """
-    neighbours = bool(expanded and sizes and (t.programme_weight or t.topic_weight))
+    neighbours = bool(expanded and sizes and (t.programme_weight or t.topic_weight
+                                              or t.link_weight))
     if expanded:
         raw = _widened(raw, expanded, t)
     if neighbours:
@@ -110,7 +113,7 @@ def _with_neighbours(found: dict[int, list[Match]], t: Thresholds,
         for m in matches:
             for group in m.groups:
                 sums[group, priority] = sums.get((group, priority), 0.0) + m.score
-    weight = {"programme": t.programme_weight, "topic": t.topic_weight}
+    weight = {"programme": t.programme_weight, "topic": t.topic_weight, "link": t.link_weight}
     result: dict[int, list[Match]] = {}
     for priority, matches in found.items():
         result[priority] = []

@@ -35,7 +35,7 @@ TARGETS = {
 # (nDCG@10: 0.707 -> 0.696 when the first request became all-words-only for search speed;
 # coverage recall 0.449 -> 0.426 with the neighbours' share, chosen on the development set,
 # where precision/recall went 0.775/0.588 -> 0.816/0.603; held-out precision 0.687 -> 0.758).
-FLOORS = {**TARGETS, "ndcg@10": 0.71, "coverage_precision": 0.75,
+FLOORS = {**TARGETS, "ndcg@10": 0.72, "coverage_precision": 0.76,
           "coverage_recall": 0.42, "overlap_precision_hoch": 0.88}
 # Counts of priorities judged wrongly (issue target: 0 for both), same rule as FLOORS. On
 # 2026-12-07 the coverage widening (thresholds chosen on the development set) moved the

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from zukunftsstadt.extensions import db
-from zukunftsstadt.models import AuditEvent, CoverageRun, PriorityRejection
+from zukunftsstadt.models import AuditEvent, CoverageRun, PriorityMatch, PriorityRejection
 from zukunftsstadt.services import indexing, priority_matching
 
 from . import factories, users
@@ -274,3 +274,17 @@ def test_the_koordination_recomputes_on_demand(client, catalogue):
     page = client.get("/analyse/luecken").get_data(as_text=True)
     assert "ist angefordert" not in page
     assert priority_matching.refresh_if_stale() is None  # the request was answered
+
+
+def test_a_reallabor_and_its_projects_are_neighbours_in_the_coverage(app, catalogue):
+    # The computation reads the links from the database: the lab's group holds both.
+    catalogue["lab"].projects = [catalogue["a"], catalogue["b"]]
+    db.session.commit()
+    links = priority_matching._links()
+    group = (f"link:{catalogue['lab'].id}",)
+    assert links == {("lab", catalogue["lab"].id): group, ("project", catalogue["a"].id): group,
+                     ("project", catalogue["b"].id): group}
+    priority_matching.compute()  # with the links, the heat records still count
+    stored = set(db.session.execute(select(PriorityMatch.kind, PriorityMatch.record_id).where(
+        PriorityMatch.priority_id == catalogue["heat"].id)).tuples())
+    assert {("lab", catalogue["lab"].id), ("project", catalogue["a"].id)} <= stored

@@ -26,6 +26,7 @@ from .. import kinds
 from ..extensions import db
 from ..models import CoverageRun, PriorityMatch, Project, RealWorldLab, ResearchPriority
 from ..models.base import utcnow
+from ..models.real_world_lab import lab_project
 from . import indexing, jobs
 
 JOB = "coverage"
@@ -88,6 +89,16 @@ def compute(progress: Callable[[int], None] | None = None,
         return _compute(lease, progress, timeout)
 
 
+def _links() -> text_coverage.Links:
+    """Each Reallabor with its projects as one group of neighbours ("link:<lab id>")."""
+    found: dict[tuple[str, int], list[str]] = {}
+    for lab_id, project_id in db.session.execute(select(lab_project.c.real_world_lab_id,
+                                                        lab_project.c.project_id)):
+        found.setdefault(("lab", lab_id), []).append(f"link:{lab_id}")
+        found.setdefault(("project", project_id), []).append(f"link:{lab_id}")
+    return {key: tuple(dict.fromkeys(groups)) for key, groups in found.items()}
+
+
 def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
              timeout: float | None) -> CoverageRun:
     started = time.monotonic()
@@ -109,7 +120,7 @@ def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
     found = text_coverage.match_priorities(
         client, indexing.alias(PUBLIC),
         [text_coverage.PriorityText(p.id, p.title, p.description or "") for p in priorities],
-        PUBLIC_RECORDS, chosen, tick)
+        PUBLIC_RECORDS, chosen, tick, links=_links())
     rows = [{"priority_id": pid, "kind": m.kind, "record_id": m.id, "ressort": m.ressort,
              "score": round(m.score, 4), "terms": m.terms[:12]}
             for pid, matches in found.items() for m in matches]

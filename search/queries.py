@@ -251,7 +251,7 @@ def search(
     body["sort"] = sort_clause(sort, text)
     started = time.monotonic()
     response, counted = hits_and_counts(client, alias, body, base, clauses if facets else None)
-    answered = base  # the query behind `response`
+    answered = counted_query = base  # the queries behind `response` and `counted`
     total, exact = _total(response)
     fuzzy = False
     in_time = time.monotonic() - started < FALLBACK_BUDGET
@@ -260,9 +260,12 @@ def search(
         answer_query = build_query(text, access=access)
         body["query"] = filtered(answer_query)
         rank(body, text, sort)
-        relaxed = client.search(index=alias, request_cache=True, **body)
+        # Asked with its counts in one round trip: it nearly always finds more.
+        relaxed, relaxed_counts = hits_and_counts(client, alias, body, answer_query,
+                                                  clauses if facets else None)
         if _total(relaxed)[0] > total:
             response, answered = relaxed, answer_query
+            counted, counted_query = relaxed_counts, answer_query
             total, exact = _total(relaxed)
     whole = _whole_hits(response)
     corrected = (_spelling(client, alias, text)
@@ -303,7 +306,7 @@ def search(
     result.partial = has_text and any(not h.all_terms for h in result.hits)
     result.suggestion = shown
     if facets:
-        if answered is not base:  # the counts follow the query whose hits are shown
+        if answered is not counted_query:  # the counts follow the query of the hits shown
             counted = client.search(index=alias, request_cache=True,
                                     **counts_body(answered, clauses))
         result.facets, result.years, result.budgets = facets_of(counted["aggregations"])

@@ -285,6 +285,7 @@ def test_a_reallabor_and_its_projects_are_neighbours_in_the_coverage(app, catalo
     assert links == {("lab", catalogue["lab"].id): group, ("project", catalogue["a"].id): group,
                      ("project", catalogue["b"].id): group}
     priority_matching.compute()  # with the links, the heat records still count
-    stored = set(db.session.execute(select(PriorityMatch.kind, PriorityMatch.record_id).where(
-        PriorityMatch.priority_id == catalogue["heat"].id)).tuples())
+    stored = {(kind, record_id) for kind, record_id in db.session.execute(
+        select(PriorityMatch.kind, PriorityMatch.record_id).where(
+            PriorityMatch.priority_id == catalogue["heat"].id))}
     assert {("lab", catalogue["lab"].id), ("project", catalogue["a"].id)} <= stored

@@ -11,9 +11,9 @@
    clients, three ways: directly against Elasticsearch with the query code of `--baseline`
    (a git revision, read with `git show`: the baseline of the same run, on the same node),
    directly with today's `search.queries`, and through the app's HTTP endpoint
-   `/api/v1/search` under gunicorn (gthread workers, as in production) with the API rate
-   limit off; reports p50/p95 and the ratios the targets are set in. The shard request cache
-   is cleared before each of them;
+   `/api/v1/search` under gunicorn (gthread workers, as in production; one kept-alive
+   connection per client) with the API rate limit off; reports p50/p95 and the ratios the
+   targets are set in. The shard request cache is cleared before each of them;
 4. measures commit-to-searchable (R3): records saved through the services into a scratch
    SQLite database while an outbox worker runs with its default interval.
 Prints a table, writes JSON to bench/results/, deletes the bench indices at the end.
@@ -126,6 +126,7 @@ class AppServer:
                     "SEARCH_INDEX_PREFIX": PREFIX, "ELASTICSEARCH_URL": es_url,
                     "DATABASE_URL": f"sqlite:///{db_path}", "ZS_INSTANCE_DIR": str(workdir)}
         self.process: subprocess.Popen[bytes] | None = None
+        self._local = threading.local()  # one kept-alive connection per client thread
 
     def __enter__(self) -> AppServer:
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
@@ -150,18 +151,29 @@ class AppServer:
             self.process.wait(10)
 
     def get(self, path: str) -> bytes:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            body = response.read()
-            if response.status != 200 and not path.startswith("/health"):
-                raise RuntimeError(f"{path}: HTTP {response.status}")
-            if path.startswith("/api/") and b'"hits"' not in body:
-                raise RuntimeError(f"{path}: no hit list in the answer")
-            return body
-        finally:
-            conn.close()
+        """GET over this thread's kept-alive connection (as browsers keep theirs, and as the
+        direct path's client pools its connections to the node); a connection the server
+        closed after its keep-alive time is opened again once."""
+        for attempt in (1, 2):
+            conn = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = self._local.conn = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=30)
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                body = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                conn.close()
+                self._local.conn = None
+                if attempt == 2:
+                    raise
+        if response.status != 200 and not path.startswith("/health"):
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+        if path.startswith("/api/") and b'"hits"' not in body:
+            raise RuntimeError(f"{path}: no hit list in the answer")
+        return body
 
     def search(self, args: dict[str, Any]) -> None:
         self.get("/api/v1/search?" + urlencode(args, doseq=True))

@@ -137,3 +137,22 @@ def test_draft_priorities_stay_out_of_the_priority_facet(app, client, setting):
     users.login(client, users.make("coordination"))
     assert "Wasserstoff für Quartiere" in client.get("/search?kind=project").get_data(
         as_text=True)
+
+
+def test_facet_labels_follow_a_priority_published_after_the_first_search(app, client, setting):
+    # The anonymous label query is built once; its answer is read anew on every search.
+    draft = factories.priority(key="schwammstadt-7a8b9c", title="Schwammstadt im Bestand",
+                               publication_status="draft")
+    setting["public"].research_priorities = [draft]
+    records.save(setting["public"])
+    db.session.commit()
+    indexing.drain_all()
+    indexing.refresh()
+    assert "Schwammstadt" not in str(client.get("/api/v1/search?kind=project").get_json()[
+        "facets"])
+    draft.publication_status = "published"
+    records.save(draft)
+    db.session.commit()
+    facets = client.get("/api/v1/search?kind=project").get_json()["facets"]
+    assert {"value": "schwammstadt-7a8b9c", "label": "Schwammstadt im Bestand"} in [
+        {k: f[k] for k in ("value", "label")} for f in facets["priority"]]

@@ -164,7 +164,7 @@ class AppServer:
                 response = conn.getresponse()
                 body = response.read()
                 break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except (OSError, http.client.HTTPException):  # closed, or not listening yet
                 conn.close()
                 self._local.conn = None
                 if attempt == 2:

@@ -97,3 +97,29 @@ def test_a_scan_does_not_start_while_another_process_scans(app):
     assert db.session.scalar(select(OverlapScanRun).where(
         OverlapScanRun.started_at.is_not(None))) is None
     jobs.release(held)
+
+
+def test_a_first_read_waits_for_the_computation_another_process_runs(app, client, catalogue):  # noqa: F811
+    # The worker started computing just before the first reader came: the reader gets the
+    # worker's result, not "only tags" (which would call every priority "keine").
+    import threading
+    import time
+
+    held = jobs.take(priority_matching.JOB)
+    assert held is not None
+
+    def worker() -> None:
+        with app.app_context():
+            time.sleep(1.5)
+            jobs.release(held)
+            priority_matching.compute()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        answer = client.get("/api/v1/gaps/priorities").get_json()
+    finally:
+        thread.join(60)
+    assert answer["text_matching"] is True
+    heat = next(p for p in answer["priorities"] if p["key"] == "fs-hitze")
+    assert heat["level"] != "keine" and heat["count"] >= 2

@@ -37,6 +37,10 @@ PUBLIC_RECORDS = {"bool": {"filter": [{"terms": {"kind": [k.name for k in kinds.
                                       {"term": {"confidential": False}}]}}
 
 
+FIRST_READ_WAIT = 120.0  # seconds a first read waits for another process's computation
+WAIT_STEP = 0.5
+
+
 def thresholds() -> text_coverage.Thresholds:
     return text_coverage.Thresholds(**current_app.config.get("COVERAGE_THRESHOLDS", {}))
 
@@ -137,14 +141,25 @@ def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
     return run
 
 
-def ensure() -> CoverageRun | None:
+def ensure(wait: float = FIRST_READ_WAIT) -> CoverageRun | None:
     """The stored result, computed now if none with text matches exists; None when search is
-    away (then only tags count)."""
+    away (then only tags count). When another process is computing it (the worker, right
+    after a catalogue was loaded), wait for its result up to `wait` seconds: answering with
+    tags only would call every untagged priority "keine"."""
     run = latest()
     if run is not None and run.text_matching:
         return run
+    deadline = time.monotonic() + wait
     try:
-        return compute() or latest()  # None from compute: another process computes it now
+        while True:
+            run = compute()
+            if run is not None:
+                return run
+            db.session.rollback()  # a new transaction sees the other process's result
+            run = latest()
+            if (run is not None and run.text_matching) or time.monotonic() > deadline:
+                return run
+            time.sleep(WAIT_STEP)
     except (TransportError, ApiError):
         db.session.rollback()
         return None

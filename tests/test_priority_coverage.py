@@ -289,3 +289,16 @@ def test_a_reallabor_and_its_projects_are_neighbours_in_the_coverage(app, catalo
         select(PriorityMatch.kind, PriorityMatch.record_id).where(
             PriorityMatch.priority_id == catalogue["heat"].id))}
     assert {("lab", catalogue["lab"].id), ("project", catalogue["a"].id)} <= stored
+
+
+def test_a_priority_added_after_the_stored_result_is_matched_before_it_is_shown(client, catalogue):
+    # Records changed after the stored result: it is shown, marked stale. A priority the
+    # stored result does not know would be called "keine": it is computed first.
+    priority_matching.compute()
+    factories.priority(key="fs-pflegehitze", title="Kühle Pflegeheime bei Hitzewellen",
+                       description="Kühlräume, Trinkpläne und Frühwarnung für ältere "
+                                   "Menschen in Pflegeheimen.")
+    db.session.commit()
+    item = _by_key(_api(client))["fs-pflegehitze"]
+    assert item["level"] != "keine"
+    assert ("project", "01HX0001") in _records(item)

@@ -141,13 +141,24 @@ def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
     return run
 
 
+def _usable(run: CoverageRun | None) -> bool:
+    """A result with text matches that knows every priority as it is now. One older than a
+    record change is usable (shown as stale, at 300,000 records a computation takes a
+    minute); one older than a priority's change would call a new priority "keine"."""
+    if run is None or not run.text_matching:
+        return False
+    newest = _naive(db.session.scalar(select(func.max(ResearchPriority.updated_at))))
+    computed = _naive(run.computed_at)
+    return newest is None or computed is None or newest <= computed
+
+
 def ensure(wait: float = FIRST_READ_WAIT) -> CoverageRun | None:
-    """The stored result, computed now if none with text matches exists; None when search is
-    away (then only tags count). When another process is computing it (the worker, right
+    """The stored result, computed now if none usable exists (`_usable`); None when search
+    is away (then only tags count). When another process is computing it (the worker, right
     after a catalogue was loaded), wait for its result up to `wait` seconds: answering with
     tags only would call every untagged priority "keine"."""
     run = latest()
-    if run is not None and run.text_matching:
+    if _usable(run):
         return run
     deadline = time.monotonic() + wait
     try:
@@ -157,12 +168,13 @@ def ensure(wait: float = FIRST_READ_WAIT) -> CoverageRun | None:
                 return run
             db.session.rollback()  # a new transaction sees the other process's result
             run = latest()
-            if (run is not None and run.text_matching) or time.monotonic() > deadline:
+            if _usable(run) or time.monotonic() > deadline:
                 return run
             time.sleep(WAIT_STEP)
-    except (TransportError, ApiError):
+    except (TransportError, ApiError):  # search away: the last text matches, if any
         db.session.rollback()
-        return None
+        run = latest()
+        return run if run is not None and run.text_matching else None
 
 
 def refresh_if_stale(timeout: float = 300) -> CoverageRun | None:

@@ -228,3 +228,16 @@ def test_r2_slow_search_node_gets_a_german_notice_within_3_seconds(app, client):
     finally:
         app.extensions["search_client"] = original
         server.close()
+
+
+def test_the_worker_builds_a_missing_index_from_the_database(app):
+    # A fresh installation loaded with `flask catalogue load` but never `flask search
+    # rebuild`, or a node that lost its data: the worker builds the index itself.
+    factories.project(title="Schwammstadt Leipzig")
+    db.session.commit()
+    indices.drop_all(indexing.client(), indexing.prefix())
+    assert indexing.build_if_missing() is True
+    indexing.refresh()
+    found = queries.search(indexing.client(), indexing.alias(), "Schwammstadt")
+    assert [hit.title for hit in found.hits] == ["Schwammstadt Leipzig"]
+    assert indexing.build_if_missing() is False  # there now: nothing to do

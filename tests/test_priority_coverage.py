@@ -302,3 +302,19 @@ def test_a_priority_added_after_the_stored_result_is_matched_before_it_is_shown(
     item = _by_key(_api(client))["fs-pflegehitze"]
     assert item["level"] != "keine"
     assert ("project", "01HX0001") in _records(item)
+
+
+def test_records_saved_but_not_yet_indexed_count_when_the_coverage_is_computed(client,
+                                                                              catalogue):
+    # A catalogue load writes the outbox; a read before the worker sent it must not store a
+    # result without the new records (it would look current until the next change).
+    priority_matching.compute()
+    factories.priority(key="fs-gruendach", title="Gründächer auf Schulen",
+                       description="Begrünte Dächer auf Schulgebäuden gegen Hitze und für "
+                                   "den Regenwasserrückhalt.")
+    factories.project(fkz="03GD0001", title="Gründächer für Schulen in Kassel",
+                      summary="Begrünte Dächer auf Schulgebäuden halten Regenwasser zurück "
+                              "und kühlen die Klassenräume bei Hitze.")
+    db.session.commit()  # not drained: the outbox holds the new project
+    item = _by_key(_api(client))["fs-gruendach"]
+    assert ("project", "03GD0001") in _records(item)

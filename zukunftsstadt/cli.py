@@ -154,6 +154,7 @@ def search_worker(once: bool, interval: float) -> None:
 def _worker_round() -> tuple[int, int]:
     """One round of the worker: outbox, overlap alerts, then (when idle) coverage and scan.
     Returns how many outbox rows were sent and how many records checked for alerts."""
+    _build_index_if_missing()
     sent, failed = indexing.drain_outbox()
     if sent or failed:
         click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
@@ -171,6 +172,24 @@ def _worker_round() -> tuple[int, int]:
         _refresh_coverage()
         _scan_if_due()
     return sent, checked
+
+
+_index_checked = [0.0]
+INDEX_CHECK_INTERVAL = 10.0  # seconds between looks whether the search indices exist
+
+
+def _build_index_if_missing() -> None:
+    """Build the search indices from the database when they are missing (see
+    `indexing.build_if_missing`): the outbox alone cannot fill an index that was never built."""
+    if time.monotonic() - _index_checked[0] < INDEX_CHECK_INTERVAL:
+        return
+    _index_checked[0] = time.monotonic()
+    try:
+        if indexing.build_if_missing():
+            click.echo("Suchindex fehlte: aus der Datenbank neu aufgebaut.")
+    except Exception:  # search away: the outbox waits, tried again next time
+        current_app.logger.exception("index check skipped")
+        db.session.rollback()
 
 
 _coverage_checked = [0.0]

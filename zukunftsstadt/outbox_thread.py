@@ -24,10 +24,13 @@ COVERAGE_EVERY = 10.0  # seconds between looks whether the priority coverage is 
 def _loop(app: Flask, interval: float) -> None:
     from .services import alerts, indexing, overlap_scans, priority_matching
 
-    coverage_checked = 0.0
+    coverage_checked = index_checked = 0.0
     while True:
         try:
             with app.app_context():
+                if time.monotonic() - index_checked > COVERAGE_EVERY:
+                    index_checked = time.monotonic()
+                    indexing.build_if_missing()
                 sent, _ = indexing.drain_outbox()
                 checked, _ = alerts.send_due()
                 sent += checked

@@ -53,6 +53,31 @@ def ensure_index() -> str:
     return alias()
 
 
+INDEX_JOB = "search_index"  # building a missing index: one process at a time
+
+
+def build_if_missing() -> bool:
+    """Create the indices and fill them from the database when they do not exist: a fresh
+    installation loaded with `flask catalogue load` but never `flask search rebuild`, or a
+    node that lost its data. The worker calls this; True when it built them."""
+    es = client()
+
+    def present() -> bool:
+        return all(es.indices.exists_alias(name=indices.alias_name(prefix(), name))
+                   for name in indices.NAMES)
+
+    if present():
+        return False
+    from . import jobs
+
+    with jobs.held(INDEX_JOB) as lease:
+        if lease is None or present():  # another process builds it, or just did
+            return False
+        ensure_index()
+        rebuild()
+    return True
+
+
 def refresh() -> None:
     """Make the latest writes visible in both indices."""
     client().indices.refresh(index=[alias(), alias(PUBLIC)])

@@ -107,6 +107,9 @@ def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
              timeout: float | None) -> CoverageRun:
     started = time.monotonic()
     stamp = utcnow()  # changes after this moment make the result stale
+    if indexing.outbox_size():  # changes before it must be in the index (a read right after
+        indexing.drain_all()    # a catalogue load, before the worker sent them)
+        indexing.refresh()
     client = indexing.client()
     if timeout:
         client = client.options(request_timeout=timeout)

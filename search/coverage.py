@@ -26,10 +26,10 @@ One method for every record, tagged or not:
    development set: precision/recall 0.63/0.58 without, 0.78/0.59 with.)
 6. Neighbours (`programme_weight`, `topic_weight`, `link_weight` > 0): the records of one
    programme, those with one topic, and a Reallabor with its projects (`links`, from the
-   database) mostly serve the same priorities. A record's widened score on a
-   priority is raised by the mean widened score of the other records of its programme and of
-   its topics on that priority; only priorities the record matches by text itself are raised,
-   so every match keeps its own evidence.
+   database) mostly serve the same priorities. A record's widened score on a priority is
+   raised by the mean widened score of the other records of each of its groups on that
+   priority; only priorities the record matches by text itself are raised, so every match
+   keeps its own evidence.
 
 No cap on the number of hits: all records above `read_floor` are read (`search_after`). Steps
 4 and 6 and the thresholds are in `search.coverage_cuts` (pure Python on what the index

@@ -19,6 +19,7 @@ _lock = threading.Lock()
 
 
 COVERAGE_EVERY = 10.0  # seconds between looks whether the priority coverage is stale
+INDEX_EVERY = 10.0  # ... and whether the search indices exist (built from the database if not)
 
 
 def _loop(app: Flask, interval: float) -> None:
@@ -28,7 +29,7 @@ def _loop(app: Flask, interval: float) -> None:
     while True:
         try:
             with app.app_context():
-                if time.monotonic() - index_checked > COVERAGE_EVERY:
+                if time.monotonic() - index_checked > INDEX_EVERY:
                     index_checked = time.monotonic()
                     indexing.build_if_missing()
                 sent, _ = indexing.drain_outbox()

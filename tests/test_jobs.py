@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from zukunftsstadt import json_values
 from zukunftsstadt.extensions import db
 from zukunftsstadt.models import CoverageRun, JobLease, OverlapScanRun
 from zukunftsstadt.models.base import utcnow
@@ -101,18 +102,23 @@ def test_a_scan_does_not_start_while_another_process_scans(app):
 
 def test_a_first_read_waits_for_the_computation_another_process_runs(app, client, catalogue):  # noqa: F811
     # The worker started computing just before the first reader came: the reader gets the
-    # worker's result, not "only tags" (which would call every priority "keine").
+    # worker's result, not "only tags" (which would call every priority "keine"), and does
+    # not compute it a second time.
     import threading
     import time
 
     held = jobs.take(priority_matching.JOB)
     assert held is not None
+    stamps: list[str] = []
 
     def worker() -> None:
         with app.app_context():
-            time.sleep(1.5)
-            jobs.release(held)
-            priority_matching.compute()
+            try:
+                time.sleep(1.0)
+                run = priority_matching._compute(held, None, None)  # as the lease holder
+                stamps.append(json_values.stamp(run.computed_at))
+            finally:
+                jobs.release(held)
 
     thread = threading.Thread(target=worker)
     thread.start()
@@ -121,5 +127,6 @@ def test_a_first_read_waits_for_the_computation_another_process_runs(app, client
     finally:
         thread.join(60)
     assert answer["text_matching"] is True
+    assert [answer["computed_at"]] == stamps  # the worker's result, read after it was stored
     heat = next(p for p in answer["priorities"] if p["key"] == "fs-hitze")
     assert heat["level"] != "keine" and heat["count"] >= 2

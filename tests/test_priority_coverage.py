@@ -277,8 +277,11 @@ def test_the_koordination_recomputes_on_demand(client, catalogue):
 
 
 def test_a_reallabor_and_its_projects_are_neighbours_in_the_coverage(app, catalogue):
-    # The computation reads the links from the database: the lab's group holds both.
-    catalogue["lab"].projects = [catalogue["a"], catalogue["b"]]
+    # The computation reads the links from the database: the lab's group holds both public
+    # projects; a draft one is not read by the coverage and does not count in the group.
+    draft = factories.project(fkz="01HX0099", title="Kühlräume (Entwurf)",
+                              publication_status="draft")
+    catalogue["lab"].projects = [catalogue["a"], catalogue["b"], draft]
     db.session.commit()
     links = priority_matching._links()
     group = (f"link:{catalogue['lab'].id}",)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from search import node
 
 from .extensions import db
-from .services import alerts, dataset, dataset_export, indexing
+from .services import alerts, dataset, dataset_export, indexing, jobs
 
 search_cli = AppGroup("search", help="Suchindex und lokaler Elasticsearch-Knoten.")
 node_cli = AppGroup("node", help="Lokalen Elasticsearch-Knoten starten, stoppen, prüfen.")
@@ -80,8 +80,12 @@ def search_rebuild() -> None:
     total = indexing.count_indexable()
     started = time.monotonic()
     try:
-        with click.progressbar(length=total, label="Indexiere Datensätze") as bar:
-            index, errors = indexing.rebuild(progress=bar.update)
+        with jobs.held(indexing.INDEX_JOB) as lease:
+            if lease is None:
+                _fail("Ein anderer Prozess baut den Suchindex gerade auf; bitte warten Sie, "
+                      "bis er fertig ist.")
+            with click.progressbar(length=total, label="Indexiere Datensätze") as bar:
+                index, errors = indexing.rebuild(progress=bar.update)
     except (TransportError, ApiError) as exc:
         _fail(f"Suchdienst nicht erreichbar ({current_app.config['SEARCH_URL']}): {exc}")
     if errors:
@@ -187,8 +191,8 @@ def _build_index_if_missing() -> None:
     try:
         if indexing.build_if_missing():
             click.echo("Suchindex fehlte: aus der Datenbank neu aufgebaut.")
-    except Exception:  # search away: the outbox waits, tried again next time
-        current_app.logger.exception("index check skipped")
+    except Exception as exc:  # search away: the outbox waits, tried again next time
+        current_app.logger.warning("index check skipped: %s", exc)
         db.session.rollback()
 
 

@@ -73,9 +73,10 @@ def build_if_missing() -> bool:
     with jobs.held(INDEX_JOB) as lease:
         if lease is None or present():  # another process builds it, or just did
             return False
-        ensure_index()
-        rebuild()
-    return True
+        # The live aliases appear only at the swap: a build that fails leaves none, and the
+        # next look tries again (an empty index behind them would look built).
+        _, errors = rebuild()
+    return not errors
 
 
 def refresh() -> None:

@@ -13,19 +13,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from elasticsearch import ApiError, TransportError
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from search import coverage as text_coverage
 from search.access import PUBLIC
 
 from .. import kinds
 from ..extensions import db
-from ..models import CoverageRun, PriorityMatch, Project, RealWorldLab, ResearchPriority
-from ..models.base import utcnow
+from ..models import (
+    CoverageRun,
+    PriorityMatch,
+    Programme,
+    Project,
+    RealWorldLab,
+    ResearchPriority,
+    SearchOutbox,
+)
+from ..models.base import aware, utcnow
 from ..models.real_world_lab import lab_project
 from . import indexing, jobs
 
@@ -37,7 +46,8 @@ PUBLIC_RECORDS = {"bool": {"filter": [{"terms": {"kind": [k.name for k in kinds.
                                       {"term": {"confidential": False}}]}}
 
 
-FIRST_READ_WAIT = 120.0  # seconds a first read waits for another process's computation
+FIRST_READ_WAIT = 30.0  # seconds a read waits for another process's computation (proxies
+#   time out at 60 s; the worker's result is shown once it is there)
 WAIT_STEP = 0.5
 
 
@@ -87,6 +97,8 @@ def compute(progress: Callable[[int], None] | None = None,
     current and nobody asked for a new one by the time this process got the job. Raises the
     search client's errors when the index does not answer; nothing is stored then.
     """
+    if jobs.progress(indexing.INDEX_JOB).running:  # not on a half-built index
+        return None
     with jobs.held(JOB) as lease:
         if lease is None or (only_if_due and not lease.requested and not is_stale()):
             return None
@@ -94,22 +106,32 @@ def compute(progress: Callable[[int], None] | None = None,
 
 
 def _links() -> text_coverage.Links:
-    """Each Reallabor with its projects as one group of neighbours ("link:<lab id>")."""
+    """Each public Reallabor with its public projects as one group of neighbours
+    ("link:<lab id>"); the group sizes count only records the coverage reads."""
     found: dict[tuple[str, int], list[str]] = {}
-    for lab_id, project_id in db.session.execute(select(lab_project.c.real_world_lab_id,
-                                                        lab_project.c.project_id)):
+    query = (select(lab_project.c.real_world_lab_id, lab_project.c.project_id)
+             .join(RealWorldLab, RealWorldLab.id == lab_project.c.real_world_lab_id)
+             .join(Project, Project.id == lab_project.c.project_id)
+             .outerjoin(Programme, Programme.id == Project.programme_id)
+             .where(*_public(RealWorldLab), *_public(Project),
+                    or_(Programme.id.is_(None), Programme.confidential.is_(False))))
+    for lab_id, project_id in db.session.execute(query):
         found.setdefault(("lab", lab_id), []).append(f"link:{lab_id}")
         found.setdefault(("project", project_id), []).append(f"link:{lab_id}")
     return {key: tuple(dict.fromkeys(groups)) for key, groups in found.items()}
+
+
+def _public(model: Any) -> tuple[Any, ...]:
+    return model.deleted_at.is_(None), model.publication_status == "published"
 
 
 def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
              timeout: float | None) -> CoverageRun:
     started = time.monotonic()
     stamp = utcnow()  # changes after this moment make the result stale
-    if indexing.outbox_size():  # changes before it must be in the index (a read right after
+    if indexing.outbox_size():  # changes before it belong in the index (a read right after
         indexing.drain_all()    # a catalogue load, before the worker sent them)
-        indexing.refresh()
+    indexing.refresh()
     client = indexing.client()
     if timeout:
         client = client.options(request_timeout=timeout)
@@ -135,6 +157,13 @@ def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(PriorityMatch), rows[start:start + 5000])
     db.session.execute(delete(CoverageRun))
+    # Changes still in the outbox (another worker was sending them, or they wait for a retry)
+    # may be missing: stamped before the oldest of them, the result stays stale until the
+    # worker computes it again with an empty outbox.
+    pending = db.session.scalar(select(func.min(SearchOutbox.created_at)).where(
+        SearchOutbox.created_at <= stamp))
+    if pending is not None:
+        stamp = min(stamp, aware(pending)) - timedelta(microseconds=1)
     run = CoverageRun(computed_at=stamp, text_matching=True,
                       records=len({(r["kind"], r["record_id"]) for r in rows}),
                       priorities=len(priorities), seconds=round(time.monotonic() - started, 2),
@@ -150,30 +179,33 @@ def _usable(run: CoverageRun | None) -> bool:
     minute); one older than a priority's change would call a new priority "keine"."""
     if run is None or not run.text_matching:
         return False
-    newest = _naive(db.session.scalar(select(func.max(ResearchPriority.updated_at))))
+    newest = _naive(db.session.scalar(select(func.max(ResearchPriority.updated_at)).where(
+        *_public(ResearchPriority))))
     computed = _naive(run.computed_at)
     return newest is None or computed is None or newest <= computed
 
 
 def ensure(wait: float = FIRST_READ_WAIT) -> CoverageRun | None:
     """The stored result, computed now if none usable exists (`_usable`); None when search
-    is away (then only tags count). When another process is computing it (the worker, right
-    after a catalogue was loaded), wait for its result up to `wait` seconds: answering with
-    tags only would call every untagged priority "keine"."""
-    run = latest()
-    if _usable(run):
-        return run
+    is away (then only tags count). While another process computes it (the worker, right
+    after a catalogue was loaded) or builds the index, wait for it up to `wait` seconds:
+    answering with tags only would call every untagged priority "keine". After that, the
+    last result with text matches, stale, or None."""
     deadline = time.monotonic() + wait
     try:
         while True:
-            run = compute()
-            if run is not None:
-                return run
-            db.session.rollback()  # a new transaction sees the other process's result
             run = latest()
-            if _usable(run) or time.monotonic() > deadline:
+            if _usable(run):
                 return run
+            busy = jobs.progress(JOB).running or jobs.progress(indexing.INDEX_JOB).running
+            if not busy:
+                computed = compute()
+                if computed is not None:
+                    return computed
+            if time.monotonic() > deadline:
+                return run if run is not None and run.text_matching else None
             time.sleep(WAIT_STEP)
+            db.session.rollback()  # a new transaction sees the other process's result
     except (TransportError, ApiError):  # search away: the last text matches, if any
         db.session.rollback()
         run = latest()

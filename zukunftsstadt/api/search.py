@@ -10,7 +10,8 @@ from flask import current_app, jsonify, request
 from search import queries
 
 from ..services import indexing
-from ..views.search import detail_url, facet_labels, parse_params, search_twice
+from ..views.facet_labels import facet_labels
+from ..views.search import detail_url, parse_params, search_twice
 from ..visibility import search_access
 from . import bp, schemas
 from .problems import problem
@@ -72,7 +73,7 @@ def search() -> Any:
         result, _ = search_twice(params, suggest=request.args.get("suggest", "1") != "0")
     except (TransportError, ApiError) as exc:
         return _unavailable(exc)
-    labels = facet_labels(result, params)  # always: it also drops unreadable priorities
+    labels = facet_labels(result, params.filters)  # always: it also drops unreadable priorities
     if not labels_wanted:
         labels = {}
     return jsonify({

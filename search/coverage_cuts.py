@@ -52,7 +52,8 @@ class Match:
     ressort: str | None
     score: float
     terms: list[str] = field(default_factory=list)
-    groups: tuple[str, ...] = ()  # "programme:<key>", "topic:<key>" (widened matches only)
+    groups: tuple[str, ...] = ()  # "programme:<key>", "topic:<key>", "link:<lab id>"
+    #   (widened matches only)
 
 
 def cut(raw: dict[int, list[Match]], t: Thresholds,
@@ -65,8 +66,7 @@ def cut(raw: dict[int, list[Match]], t: Thresholds,
     share (`sizes` of the programmes and topics) the score must also reach `neighbour_floor`.
     The record's relative cut then compares these scores.
     """
-    neighbours = bool(expanded and sizes and (t.programme_weight or t.topic_weight
-                                              or t.link_weight))
+    neighbours = bool(expanded and sizes and any(_group_weights(t).values()))
     if expanded:
         raw = _widened(raw, expanded, t)
     if neighbours:
@@ -104,6 +104,11 @@ def _widened(raw: dict[int, list[Match]], expanded: dict[int, list[Match]],
     return result
 
 
+def _group_weights(t: Thresholds) -> dict[str, float]:
+    """The neighbours' weight per kind of group (the prefix of `Match.groups`)."""
+    return {"programme": t.programme_weight, "topic": t.topic_weight, "link": t.link_weight}
+
+
 def _with_neighbours(found: dict[int, list[Match]], t: Thresholds,
                      sizes: dict[str, int]) -> dict[int, list[Match]]:
     """Each match's score plus the weighted mean score of the other records of its programme
@@ -113,7 +118,7 @@ def _with_neighbours(found: dict[int, list[Match]], t: Thresholds,
         for m in matches:
             for group in m.groups:
                 sums[group, priority] = sums.get((group, priority), 0.0) + m.score
-    weight = {"programme": t.programme_weight, "topic": t.topic_weight, "link": t.link_weight}
+    weight = _group_weights(t)
     result: dict[int, list[Match]] = {}
     for priority, matches in found.items():
         result[priority] = []

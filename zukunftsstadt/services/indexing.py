@@ -21,6 +21,7 @@ from ..extensions import db
 from ..kinds import doc_id, parse_doc_id, search_document
 from ..models import SearchOutbox
 from ..models.base import utcnow
+from . import jobs
 
 BATCH_SIZE = 500
 BULK_TIMEOUT = 120.0  # seconds a bulk request may take (worker, rebuild; searches: SEARCH_TIMEOUT)
@@ -68,8 +69,6 @@ def build_if_missing() -> bool:
 
     if present():
         return False
-    from . import jobs
-
     with jobs.held(INDEX_JOB) as lease:
         if lease is None or present():  # another process builds it, or just did
             return False

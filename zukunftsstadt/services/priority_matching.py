@@ -18,7 +18,7 @@ from typing import Any
 
 from elasticsearch import ApiError, TransportError
 from flask import current_app
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, select
 
 from search import coverage as text_coverage
 from search.access import PUBLIC
@@ -28,7 +28,6 @@ from ..extensions import db
 from ..models import (
     CoverageRun,
     PriorityMatch,
-    Programme,
     Project,
     RealWorldLab,
     ResearchPriority,
@@ -55,11 +54,14 @@ def thresholds() -> text_coverage.Thresholds:
     return text_coverage.Thresholds(**current_app.config.get("COVERAGE_THRESHOLDS", {}))
 
 
+def _published() -> tuple[Any, ...]:
+    return (ResearchPriority.deleted_at.is_(None),
+            ResearchPriority.publication_status == "published")
+
+
 def published_priorities() -> list[ResearchPriority]:
     return list(db.session.scalars(
-        select(ResearchPriority).where(ResearchPriority.deleted_at.is_(None),
-                                       ResearchPriority.publication_status == "published")
-        .order_by(ResearchPriority.title)))
+        select(ResearchPriority).where(*_published()).order_by(ResearchPriority.title)))
 
 
 def latest() -> CoverageRun | None:
@@ -108,30 +110,24 @@ def compute(progress: Callable[[int], None] | None = None,
 def _links() -> text_coverage.Links:
     """Each public Reallabor with its public projects as one group of neighbours
     ("link:<lab id>"); the group sizes count only records the coverage reads."""
+    from .gaps import public_labs, public_projects  # (gaps reads this module's results)
+
     found: dict[tuple[str, int], list[str]] = {}
-    query = (select(lab_project.c.real_world_lab_id, lab_project.c.project_id)
-             .join(RealWorldLab, RealWorldLab.id == lab_project.c.real_world_lab_id)
-             .join(Project, Project.id == lab_project.c.project_id)
-             .outerjoin(Programme, Programme.id == Project.programme_id)
-             .where(*_public(RealWorldLab), *_public(Project),
-                    or_(Programme.id.is_(None), Programme.confidential.is_(False))))
+    query = select(lab_project.c.real_world_lab_id, lab_project.c.project_id).where(
+        lab_project.c.real_world_lab_id.in_(public_labs()),
+        lab_project.c.project_id.in_(public_projects()))
     for lab_id, project_id in db.session.execute(query):
         found.setdefault(("lab", lab_id), []).append(f"link:{lab_id}")
         found.setdefault(("project", project_id), []).append(f"link:{lab_id}")
     return {key: tuple(dict.fromkeys(groups)) for key, groups in found.items()}
 
 
-def _public(model: Any) -> tuple[Any, ...]:
-    return model.deleted_at.is_(None), model.publication_status == "published"
-
-
 def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
              timeout: float | None) -> CoverageRun:
     started = time.monotonic()
     stamp = utcnow()  # changes after this moment make the result stale
-    if indexing.outbox_size():  # changes before it belong in the index (a read right after
-        indexing.drain_all()    # a catalogue load, before the worker sent them)
-    indexing.refresh()
+    indexing.drain_all()  # changes before it belong in the index (a read right after a
+    indexing.refresh()    # catalogue load, before the worker sent them)
     client = indexing.client()
     if timeout:
         client = client.options(request_timeout=timeout)
@@ -180,7 +176,7 @@ def _usable(run: CoverageRun | None) -> bool:
     if run is None or not run.text_matching:
         return False
     newest = _naive(db.session.scalar(select(func.max(ResearchPriority.updated_at)).where(
-        *_public(ResearchPriority))))
+        *_published())))
     computed = _naive(run.computed_at)
     return newest is None or computed is None or newest <= computed
 

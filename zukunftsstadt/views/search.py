@@ -156,10 +156,8 @@ def parse_params(args: MultiDict, default_size: int) -> SearchParams:
 def run_search(params: SearchParams, *, facets: bool = True, suggest: bool = True,
                timeout: float | None = None) -> queries.SearchResult:
     access = params.access()
-    client = indexing.client()
     return queries.search(
-        client.options(request_timeout=timeout) if timeout else client,
-        indexing.alias(access), params.query,
+        indexing.client(timeout), indexing.alias(access), params.query,
         filters=params.filters, ranges=params.ranges,
         access=access, sort=params.sort,
         page=params.page, size=params.size, facets=facets, suggest=suggest,

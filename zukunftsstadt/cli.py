@@ -17,7 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from search import node
 
 from .extensions import db
-from .services import alerts, dataset, dataset_export, indexing, jobs
+from .services import dataset, dataset_export, indexing, jobs
+from .services.worker import Worker
 
 search_cli = AppGroup("search", help="Suchindex und lokaler Elasticsearch-Knoten.")
 node_cli = AppGroup("node", help="Lokalen Elasticsearch-Knoten starten, stoppen, prüfen.")
@@ -137,9 +138,10 @@ def search_check(repair: bool) -> None:
 def search_worker(once: bool, interval: float) -> None:
     """Ausstehende Änderungen (Outbox) an den Suchindex senden, dann Überschneidungen
     gespeicherter Einträge prüfen und melden."""
+    worker = Worker(report=click.echo)
     while True:
         try:
-            sent, checked = _worker_round()
+            sent, checked = worker.round()
         except SQLAlchemyError as exc:  # the database restarts: wait for it, do not exit
             click.echo(f"Datenbank nicht erreichbar, neuer Versuch in {max(interval, 2):g} s: "
                        f"{type(exc).__name__}", err=True)
@@ -153,90 +155,6 @@ def search_worker(once: bool, interval: float) -> None:
             return
         if not sent and not checked:
             time.sleep(interval)
-
-
-def _worker_round() -> tuple[int, int]:
-    """One round of the worker: outbox, overlap alerts, then (when idle) coverage and scan.
-    Returns how many outbox rows were sent and how many records checked for alerts."""
-    _build_index_if_missing()
-    sent, failed = indexing.drain_outbox()
-    if sent or failed:
-        click.echo(f"{sent} gesendet, {failed} fehlgeschlagen, "
-                   f"{indexing.outbox_size()} ausstehend")
-    try:
-        checked, unchecked = alerts.send_due()
-    except Exception:  # e.g. search went away: indexing goes on regardless
-        current_app.logger.exception("overlap alerts skipped")
-        db.session.rollback()
-        checked, unchecked = 0, 0
-    if checked or unchecked:
-        click.echo(f"Überschneidungen: {checked} Einträge geprüft, {unchecked} später erneut, "
-                   f"{alerts.pending()} ausstehend")
-    if not sent and not failed:
-        _refresh_coverage()
-        _scan_if_due()
-    return sent, checked
-
-
-_index_checked = [0.0]
-INDEX_CHECK_INTERVAL = 10.0  # seconds between looks whether the search indices exist
-
-
-def _build_index_if_missing() -> None:
-    """Build the search indices from the database when they are missing (see
-    `indexing.build_if_missing`): the outbox alone cannot fill an index that was never built."""
-    if time.monotonic() - _index_checked[0] < INDEX_CHECK_INTERVAL:
-        return
-    _index_checked[0] = time.monotonic()
-    try:
-        if indexing.build_if_missing():
-            click.echo("Suchindex fehlte: aus der Datenbank neu aufgebaut.")
-    except Exception as exc:  # search away: the outbox waits, tried again next time
-        current_app.logger.warning("index check skipped: %s", exc)
-        db.session.rollback()
-
-
-_coverage_checked = [0.0]
-COVERAGE_CHECK_INTERVAL = 30.0  # seconds between looks at the newest record change
-
-
-def _refresh_coverage() -> None:
-    """Recompute the stored priority coverage when records changed since (index up to date)."""
-    from .services import priority_matching
-
-    if time.monotonic() - _coverage_checked[0] < COVERAGE_CHECK_INTERVAL:
-        return
-    _coverage_checked[0] = time.monotonic()
-    try:
-        run = priority_matching.refresh_if_stale()
-    except Exception:  # search or database away: the stored result stays, retried next round
-        current_app.logger.exception("coverage refresh skipped")
-        db.session.rollback()
-        return
-    if run is not None:
-        click.echo(f"Abdeckung neu berechnet: {run.records} Einträge mit Textzuordnung "
-                   f"({run.seconds:.1f} s)")
-
-
-_scan_checked = [0.0]
-
-
-def _scan_if_due() -> None:
-    """Run the portfolio scan when one is due (`services/overlap_scans.py`)."""
-    from .services import overlap_scans
-
-    if not current_app.config.get("OVERLAP_SCAN_SCHEDULE") or \
-            time.monotonic() - _scan_checked[0] < COVERAGE_CHECK_INTERVAL:
-        return
-    _scan_checked[0] = time.monotonic()
-    try:
-        run = overlap_scans.run_if_due()
-    except Exception:  # search or database away: recorded, retried later
-        db.session.rollback()
-        return
-    if run is not None:
-        click.echo(f"Portfolio-Abgleich ({overlap_scans.REASONS[run.reason]}): {run.scanned} "
-                   f"geprüft, {run.skipped} unverändert übersprungen, {run.pairs} Paare")
 
 
 @catalogue_cli.command("load")

@@ -23,27 +23,18 @@ INDEX_EVERY = 10.0  # ... and whether the search indices exist (built from the d
 
 
 def _loop(app: Flask, interval: float) -> None:
-    from .services import alerts, indexing, overlap_scans, priority_matching
+    from .services.worker import Worker
 
-    coverage_checked = index_checked = 0.0
+    worker = Worker(index_every=INDEX_EVERY, idle_every=COVERAGE_EVERY)
     while True:
+        sent = checked = 0
         try:
             with app.app_context():
-                if time.monotonic() - index_checked > INDEX_EVERY:
-                    index_checked = time.monotonic()
-                    indexing.build_if_missing()
-                sent, _ = indexing.drain_outbox()
-                checked, _ = alerts.send_due()
-                sent += checked
-                if not sent and time.monotonic() - coverage_checked > COVERAGE_EVERY:
-                    coverage_checked = time.monotonic()
-                    priority_matching.refresh_if_stale()
-                    if app.config.get("OVERLAP_SCAN_SCHEDULE"):
-                        overlap_scans.run_if_due()
-        except Exception:  # the database may be busy or migrating; try again shortly
-            app.logger.exception("outbox drain failed")
-            sent = 0
-        if not sent:
+                sent, checked = worker.round()
+        except Exception as exc:  # the database may be busy or migrating; try again shortly
+            with app.app_context():
+                worker.failed("Outbox", exc)
+        if not sent and not checked:
             time.sleep(interval)
 
 

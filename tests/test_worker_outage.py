@@ -31,7 +31,7 @@ def _logged(caplog) -> list[logging.LogRecord]:
 
 def test_search_outage_is_one_warning_without_traceback(app, search_away, caplog):
     worker = Worker()
-    with caplog.at_level(logging.INFO, logger="zukunftsstadt"):
+    with app.app_context(), caplog.at_level(logging.INFO, logger="zukunftsstadt"):
         for _ in range(3):
             worker.look_again()  # every round asks search
             assert worker.round() == (0, 0)
@@ -46,12 +46,32 @@ def test_the_return_of_search_is_logged_once(app, caplog):
     worker = Worker()
     original = _swap_search(app, "http://127.0.0.1:9")
     try:
-        worker.round()
+        with app.app_context():
+            worker.round()
     finally:
         app.extensions["search_client"] = original
+    assert worker.outage == "Suche"
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="zukunftsstadt"):
+    with app.app_context(), caplog.at_level(logging.INFO, logger="zukunftsstadt"):
         for _ in range(2):
             worker.look_again()
             worker.round()
     assert [r.getMessage() for r in _logged(caplog)] == ["Suche wieder erreichbar."]
+
+
+def test_app_log_lines_survive_migrations_in_the_same_process(app):
+    """Alembic's logging setup must not silence the app's logger (it disabled every logger
+    that existed, so a test or process that migrated lost the worker's warnings)."""
+    from flask_migrate import upgrade
+
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    app.logger.addHandler(handler)
+    try:
+        with app.app_context():
+            upgrade()
+        app.logger.warning("Suche nicht erreichbar (Probe)")
+    finally:
+        app.logger.removeHandler(handler)
+    assert seen == ["Suche nicht erreichbar (Probe)"]

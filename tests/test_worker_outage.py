@@ -50,7 +50,7 @@ def test_the_return_of_search_is_logged_once(app, caplog):
             worker.round()
     finally:
         app.extensions["search_client"] = original
-    assert worker.outage == "Suche"
+    assert worker.away == {"Suche"}
     caplog.clear()
     with app.app_context(), caplog.at_level(logging.INFO, logger="zukunftsstadt"):
         for _ in range(2):
@@ -75,3 +75,90 @@ def test_app_log_lines_survive_migrations_in_the_same_process(app):
     finally:
         app.logger.removeHandler(handler)
     assert seen == ["Suche nicht erreichbar (Probe)"]
+
+
+def test_the_return_is_a_warning_so_the_worker_service_shows_it(app, caplog):
+    """`flask search worker` runs without debug: only WARNING and above reach its log."""
+    worker = Worker()
+    original = _swap_search(app, "http://127.0.0.1:9")
+    try:
+        with app.app_context():
+            worker.round()
+    finally:
+        app.extensions["search_client"] = original
+    caplog.clear()
+    with app.app_context(), caplog.at_level(logging.WARNING, logger="zukunftsstadt"):
+        worker.look_again()
+        worker.round()
+    assert [r.getMessage() for r in _logged(caplog)] == ["Suche wieder erreichbar."]
+
+
+def test_search_and_database_away_together_warn_once_each(app, caplog):
+    from elasticsearch import ConnectionError as SearchConnectionError
+    from sqlalchemy.exc import OperationalError
+
+    worker = Worker()
+    with app.app_context(), caplog.at_level(logging.INFO, logger="zukunftsstadt"):
+        for _ in range(3):
+            worker.failed("Outbox", OperationalError("SELECT 1", {}, Exception("weg")))
+            worker.failed("Indexprüfung", SearchConnectionError("weg"))
+    messages = [r.getMessage() for r in _logged(caplog)]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("Datenbank nicht erreichbar")
+    assert messages[1].startswith("Suche nicht erreichbar")
+
+
+def test_no_return_is_reported_while_the_index_check_fails(app, search_away, caplog,
+                                                          monkeypatch):
+    """After an outage, a look at the index that fails for another reason is no return."""
+    from zukunftsstadt.services import worker as worker_module
+
+    worker = Worker()
+    with app.app_context():
+        worker.round()
+    assert worker.away == {"Suche"}
+
+    def broken() -> bool:
+        raise ValueError("kaputt")
+
+    monkeypatch.setattr(worker_module.indexing, "build_if_missing", broken)
+    caplog.clear()
+    with app.app_context(), caplog.at_level(logging.INFO, logger="zukunftsstadt"):
+        worker.look_again()
+        worker.round()
+    assert not any("wieder erreichbar" in r.getMessage() for r in _logged(caplog))
+
+
+def test_the_cli_worker_reports_a_database_outage_once(app, tmp_path, monkeypatch):
+    """Without `--once` the worker waits for the database: one line, not one per round."""
+    from zukunftsstadt import cli, create_app
+
+    away = create_app("test", {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/nicht-da/katalog.sqlite",
+        "SEARCH_INDEX_PREFIX": app.config["SEARCH_INDEX_PREFIX"],
+        "SEARCH_AUTO_DRAIN": False})
+    rounds: list[float] = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds: float) -> None:
+        rounds.append(seconds)
+        if len(rounds) == 3:
+            raise Stop
+
+    monkeypatch.setattr(cli.time, "sleep", sleep)
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    away.logger.addHandler(handler)
+    try:
+        with away.app_context():
+            result = away.test_cli_runner().invoke(args=["search", "worker"])
+    finally:
+        away.logger.removeHandler(handler)
+    assert isinstance(result.exception, Stop), (result.output, result.exception)
+    assert len(rounds) == 3
+    outage = [m for m in seen if "Datenbank nicht erreichbar" in m]
+    assert len(outage) == 1, seen
+    assert "Datenbank nicht erreichbar" not in result.output

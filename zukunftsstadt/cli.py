@@ -143,12 +143,12 @@ def search_worker(once: bool, interval: float) -> None:
         try:
             sent, checked = worker.round()
         except SQLAlchemyError as exc:  # the database restarts: wait for it, do not exit
-            click.echo(f"Datenbank nicht erreichbar, neuer Versuch in {max(interval, 2):g} s: "
-                       f"{type(exc).__name__}", err=True)
             with contextlib.suppress(SQLAlchemyError):
                 db.session.rollback()
             if once:
+                click.echo(f"Datenbank nicht erreichbar: {type(exc).__name__}", err=True)
                 sys.exit(1)
+            worker.failed("Outbox", exc)  # logged once, and once more when it is back
             time.sleep(max(interval, 2))
             continue
         if once:

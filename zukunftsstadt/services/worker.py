@@ -42,14 +42,15 @@ class Worker:
     index_every: float = 10.0  # seconds between looks whether the search indices exist
     idle_every: float = 30.0  # ... whether the coverage is stale and a scan is due
     report: Callable[[str], None] = _quiet
-    outage: str | None = None  # the part that is away, logged when the outage began
+    away: set[str] = field(default_factory=set)  # the parts that are away, each logged once
     _checked: dict[str, float] = field(default_factory=dict)
-    _away: bool = False  # this round met an outage
+    _failed: dict[str, str | None] = field(default_factory=dict)  # step -> part, this round
 
     def round(self) -> tuple[int, int]:
         """Returns how many outbox rows were sent and how many records checked for alerts.
-        A database error in the outbox raises: the caller waits for the database."""
-        away_before, self._away = self.outage, False
+        A database error in the outbox raises: the caller waits for the database
+        (`failed`)."""
+        self._failed = {}
         looked = self._due("index", self.index_every)  # the look that always asks search
         if looked and self._guarded("Indexprüfung", indexing.build_if_missing):
             self.report("Suchindex fehlte: aus der Datenbank neu aufgebaut.")
@@ -63,9 +64,11 @@ class Worker:
                         f"erneut, {alerts.pending()} ausstehend")
         if not sent and not failed and self._due("idle", self.idle_every):
             self._idle()
-        if away_before and not self._away and (looked or away_before == "Datenbank"):
-            current_app.logger.info("%s wieder erreichbar.", away_before)
-            self.outage = None
+        # Back: the database, as this round got here; search, when the index look worked.
+        if looked and "Indexprüfung" not in self._failed:
+            self._back("Suche")
+        if "Datenbank" not in self._failed.values():
+            self._back("Datenbank")
         return sent, checked
 
     def _idle(self) -> None:
@@ -101,12 +104,19 @@ class Worker:
             return None
 
     def failed(self, step: str, exc: Exception) -> None:
-        part = outage(exc)
+        """Log a failed step: an outage once when it begins, anything else with its trace."""
+        part = self._failed[step] = outage(exc)
         if part is None:
             current_app.logger.exception("%s fehlgeschlagen", step)
-            return
-        self._away = True
-        if part != self.outage:
-            current_app.logger.warning("%s nicht erreichbar (%s): %s übersprungen, neuer "
-                                       "Versuch in Kürze.", part, type(exc).__name__, step)
-            self.outage = part
+        elif part not in self.away:
+            self.away.add(part)
+            reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            current_app.logger.warning(
+                "%s nicht erreichbar (%s%s): %s übersprungen, neuer Versuch in Kürze.", part,
+                type(exc).__name__, f": {reason}" if reason else "", step)
+
+    def _back(self, part: str) -> None:
+        if part in self.away:
+            self.away.discard(part)
+            # WARNING: the worker service logs nothing below it (no debug mode).
+            current_app.logger.warning("%s wieder erreichbar.", part)

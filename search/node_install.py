@@ -55,7 +55,9 @@ class NodeConfig:
     home: Path
     port: int = 9200
     version: str = DEFAULT_VERSION
-    heap: str = "512m"
+    # 512m tripped the parent circuit breaker (429, real memory usage) late in CI's second
+    # suite run on the shared node: every test index loads the word list and 59,000 synonyms.
+    heap: str = "1g"
     cache_dir: Path = field(default_factory=_default_cache_dir)
 
     @property

@@ -102,7 +102,7 @@ def main() -> None:
             gathered = coverage.gather(
                 indexing.client(), indexing.alias(),
                 [coverage.PriorityText(p.id, p.title, p.description or "") for p in priorities],
-                priority_matching.PUBLIC_RECORDS, widen, links=priority_matching._links())
+                priority_matching.PUBLIC_RECORDS, widen, links=priority_matching.record_links())
             truth = {k: set(v) for k, v in data["coverage"].items()}
             print("defaults:", asdict(base))
             print("  ", metrics(_found(gathered if base.expanded_relative else coverage.Gathered(

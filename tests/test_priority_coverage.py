@@ -283,7 +283,7 @@ def test_a_reallabor_and_its_projects_are_neighbours_in_the_coverage(app, catalo
                               publication_status="draft")
     catalogue["lab"].projects = [catalogue["a"], catalogue["b"], draft]
     db.session.commit()
-    links = priority_matching._links()
+    links = priority_matching.record_links()
     group = (f"link:{catalogue['lab'].id}",)
     assert links == {("lab", catalogue["lab"].id): group, ("project", catalogue["a"].id): group,
                      ("project", catalogue["b"].id): group}

@@ -5,6 +5,8 @@ every few seconds."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -23,6 +25,28 @@ def search_away(app):
     original = _swap_search(app, "http://127.0.0.1:9")
     yield
     app.extensions["search_client"] = original
+
+
+def _round_with_search_away(app, worker: Worker) -> None:
+    original = _swap_search(app, "http://127.0.0.1:9")
+    try:
+        with app.app_context():
+            worker.round()
+    finally:
+        app.extensions["search_client"] = original
+
+
+@contextmanager
+def _messages_of(logger: logging.Logger) -> Iterator[list[str]]:
+    """The messages `logger` handles meanwhile, whatever the root logger's handlers are."""
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
 
 
 def _logged(caplog) -> list[logging.LogRecord]:
@@ -44,12 +68,7 @@ def test_search_outage_is_one_warning_without_traceback(app, search_away, caplog
 
 def test_the_return_of_search_is_logged_once(app, caplog):
     worker = Worker()
-    original = _swap_search(app, "http://127.0.0.1:9")
-    try:
-        with app.app_context():
-            worker.round()
-    finally:
-        app.extensions["search_client"] = original
+    _round_with_search_away(app, worker)
     assert worker.away == {"Suche"}
     caplog.clear()
     with app.app_context(), caplog.at_level(logging.INFO, logger="zukunftsstadt"):
@@ -64,28 +83,17 @@ def test_app_log_lines_survive_migrations_in_the_same_process(app):
     that existed, so a test or process that migrated lost the worker's warnings)."""
     from flask_migrate import upgrade
 
-    seen: list[str] = []
-    handler = logging.Handler()
-    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
-    app.logger.addHandler(handler)
-    try:
+    with _messages_of(app.logger) as seen:
         with app.app_context():
             upgrade()
         app.logger.warning("Suche nicht erreichbar (Probe)")
-    finally:
-        app.logger.removeHandler(handler)
     assert seen == ["Suche nicht erreichbar (Probe)"]
 
 
 def test_the_return_is_a_warning_so_the_worker_service_shows_it(app, caplog):
     """`flask search worker` runs without debug: only WARNING and above reach its log."""
     worker = Worker()
-    original = _swap_search(app, "http://127.0.0.1:9")
-    try:
-        with app.app_context():
-            worker.round()
-    finally:
-        app.extensions["search_client"] = original
+    _round_with_search_away(app, worker)
     caplog.clear()
     with app.app_context(), caplog.at_level(logging.WARNING, logger="zukunftsstadt"):
         worker.look_again()
@@ -148,15 +156,8 @@ def test_the_cli_worker_reports_a_database_outage_once(app, tmp_path, monkeypatc
             raise Stop
 
     monkeypatch.setattr(cli.time, "sleep", sleep)
-    seen: list[str] = []
-    handler = logging.Handler()
-    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
-    away.logger.addHandler(handler)
-    try:
-        with away.app_context():
-            result = away.test_cli_runner().invoke(args=["search", "worker"])
-    finally:
-        away.logger.removeHandler(handler)
+    with _messages_of(away.logger) as seen, away.app_context():
+        result = away.test_cli_runner().invoke(args=["search", "worker"])
     assert isinstance(result.exception, Stop), (result.output, result.exception)
     assert len(rounds) == 3
     outage = [m for m in seen if "Datenbank nicht erreichbar" in m]

@@ -119,7 +119,7 @@ def write(actions: list[indices.Action]) -> dict[str, str]:
     is gone (not an error) and the live alias already points to the new index.
     """
     errors: dict[str, str] = {}
-    bulk = client().options(request_timeout=BULK_TIMEOUT)
+    bulk = client(BULK_TIMEOUT)
     for name in indices.NAMES:
         live, writes = indices.alias_name(prefix(), name), _view(name, actions)
         for target in reversed(indices.write_aliases(client(), prefix(), name)):
@@ -232,7 +232,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> tuple[str, dict[st
     index. Versions (`external_gte`) make every double or late delivery harmless.
     """
     # A bulk request of a busy node may take longer than a search may: not an outage.
-    es, pfx = client().options(request_timeout=BULK_TIMEOUT), prefix()
+    es, pfx = client(BULK_TIMEOUT), prefix()
     new = {name: indices.begin_rebuild(es, pfx, name) for name in indices.NAMES}
     try:
         errors = indices.bulk_write_to(es, indices.throttled(

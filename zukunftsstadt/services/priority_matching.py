@@ -107,7 +107,7 @@ def compute(progress: Callable[[int], None] | None = None,
         return _compute(lease, progress, timeout)
 
 
-def _links() -> text_coverage.Links:
+def record_links() -> text_coverage.Links:
     """Each public Reallabor with its public projects as one group of neighbours
     ("link:<lab id>"); the group sizes count only records the coverage reads."""
     from .gaps import public_labs, public_projects  # (gaps reads this module's results)
@@ -128,9 +128,7 @@ def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
     stamp = utcnow()  # changes after this moment make the result stale
     indexing.drain_all()  # changes before it belong in the index (a read right after a
     indexing.refresh()    # catalogue load, before the worker sent them)
-    client = indexing.client()
-    if timeout:
-        client = client.options(request_timeout=timeout)
+    client = indexing.client(timeout)
     priorities = published_priorities()
     chosen = thresholds()
     lease.report(done=0, total=len(priorities))
@@ -145,7 +143,7 @@ def _compute(lease: jobs.Lease, progress: Callable[[int], None] | None,
     found = text_coverage.match_priorities(
         client, indexing.alias(PUBLIC),
         [text_coverage.PriorityText(p.id, p.title, p.description or "") for p in priorities],
-        PUBLIC_RECORDS, chosen, tick, links=_links())
+        PUBLIC_RECORDS, chosen, tick, links=record_links())
     rows = [{"priority_id": pid, "kind": m.kind, "record_id": m.id, "ressort": m.ressort,
              "score": round(m.score, 4), "terms": m.terms[:12]}
             for pid, matches in found.items() for m in matches]
@@ -181,6 +179,11 @@ def _usable(run: CoverageRun | None) -> bool:
     return newest is None or computed is None or newest <= computed
 
 
+def _with_text(run: CoverageRun | None) -> CoverageRun | None:
+    """`run` if it has text matches (stale or not), else None."""
+    return run if run is not None and run.text_matching else None
+
+
 def ensure(wait: float = FIRST_READ_WAIT) -> CoverageRun | None:
     """The stored result, computed now if none usable exists (`_usable`); None when search
     is away (then only tags count). While another process computes it (the worker, right
@@ -199,13 +202,12 @@ def ensure(wait: float = FIRST_READ_WAIT) -> CoverageRun | None:
                 if computed is not None:
                     return computed
             if time.monotonic() > deadline:
-                return run if run is not None and run.text_matching else None
+                return _with_text(run)
             time.sleep(WAIT_STEP)
             db.session.rollback()  # a new transaction sees the other process's result
     except (TransportError, ApiError):  # search away: the last text matches, if any
         db.session.rollback()
-        run = latest()
-        return run if run is not None and run.text_matching else None
+        return _with_text(latest())
 
 
 def refresh_if_stale(timeout: float = 300) -> CoverageRun | None:
